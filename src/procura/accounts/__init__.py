@@ -1,0 +1,1 @@
+"""Accounts: users, organisations, memberships and roles, invitations, API tokens, two-factor."""

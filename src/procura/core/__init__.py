@@ -1,0 +1,1 @@
+"""Core: clock, money, identifiers, errors, pagination and domain events shared by every app."""

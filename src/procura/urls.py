@@ -1,0 +1,22 @@
+"""Top-level URL configuration."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from procura.api import api
+from procura.core import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("procura.accounts.urls")),
+    path("", include("procura.web.urls")),
+]
+
+handler400 = "procura.web.views.bad_request"
+handler403 = "procura.web.views.permission_denied"
+handler404 = "procura.web.views.page_not_found"
+handler500 = "procura.web.views.server_error"

@@ -1,0 +1,1 @@
+"""Web: the base layout, public pages shared by all, error pages and the admin site."""
