@@ -32,7 +32,7 @@ run: install
 
 ## test: the whole suite on SQLite (set DATABASE_URL for PostgreSQL)
 test: install-dev
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -51,8 +51,8 @@ lock:
 
 ## messages: extract translatable strings (needs GNU gettext) and compile the catalogues
 messages: install-dev
-	cd src/procura && ../../$(BIN)/django-admin makemessages --settings=procura.settings -l es --no-obsolete --no-location
-	$(BIN)/procura compilemessages
+	cd src/procura && DJANGO_SETTINGS_MODULE=procura.settings ../../$(BIN)/django-admin makemessages -l es --no-obsolete --no-location --ignore "migrations/*"
+	$(BIN)/python scripts/compile_messages.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -68,7 +68,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return application
 
     print(
-        f"Procura is serving {settings.BASE_URL} on http://{args.host}:{args.port}/"
+        f"Procura is serving on http://{args.host}:{args.port}/ (public address {settings.BASE_URL})"
         + (" with the job worker in-process" if args.with_worker else "")
         + " (Ctrl-C stops it)",
         flush=True,

@@ -239,7 +239,7 @@ TIME_ZONE = os.environ.get("PROCURA_TIME_ZONE", "UTC")
 
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = None if TESTING else VAR_DIR / "static"
 WHITENOISE_USE_FINDERS = True  # serve app static files without a collectstatic step
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -274,6 +274,8 @@ else:
     }
     if not TESTING:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
+if STATIC_ROOT is not None:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 HUEY["immediate"] = TESTING
 if TESTING:
     HUEY.pop("filename", None)
@@ -288,8 +290,9 @@ LOGGING = {
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
         }
     },
     "handlers": {

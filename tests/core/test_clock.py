@@ -20,4 +20,4 @@ def test_frozen_clock_can_be_moved() -> None:
 
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError, match="naive datetime"):
-        clock.ensure_aware(dt.datetime(2026, 1, 1))  # noqa: DTZ001
+        clock.ensure_aware(dt.datetime(2026, 1, 1))

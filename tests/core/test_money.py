@@ -38,7 +38,9 @@ def test_format_follows_locale() -> None:
     assert amount.format("es") == "1.234,50\xa0€"
 
 
-@given(st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-10**9, max_value=10**9),
-       st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-10**9, max_value=10**9))
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-(10**9), max_value=10**9),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-(10**9), max_value=10**9),
+)
 def test_addition_is_exact(a: Decimal, b: Decimal) -> None:
     assert (Money(a, "EUR") + Money(b, "EUR")).amount == a + b

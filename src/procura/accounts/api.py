@@ -8,7 +8,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from procura.accounts import access, selectors, services
 from procura.accounts.authentication import api_auth, optional_auth
@@ -233,14 +233,14 @@ def membership_list(request: HttpRequest, organisation_id: uuid.UUID) -> list[Me
     auth=api_auth,
     summary="Remove a member's role",
 )
-def membership_delete(request: HttpRequest, organisation_id: uuid.UUID, membership_id: uuid.UUID) -> tuple[int, None]:
+def membership_delete(request: HttpRequest, organisation_id: uuid.UUID, membership_id: uuid.UUID) -> Status[None]:
     organisation = _organisation(organisation_id)
     access.check_can_manage_members(_user(request), organisation)
     membership = selectors.membership_get(organisation, membership_id)
     if membership is None:
         raise NotFound(_("There is no such membership in this organisation."))
     services.membership_revoke(actor=_user(request), membership=membership)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -263,12 +263,12 @@ def invitation_list(request: HttpRequest, organisation_id: uuid.UUID) -> list[In
 )
 def invitation_create(
     request: HttpRequest, organisation_id: uuid.UUID, payload: InvitationIn
-) -> tuple[int, InvitationOut]:
+) -> Status[InvitationOut]:
     organisation = _organisation(organisation_id)
     invitation, _token = services.invitation_create(
         actor=_user(request), organisation=organisation, email=payload.email, role=payload.role
     )
-    return 201, InvitationOut.of(invitation)
+    return Status(201, InvitationOut.of(invitation))
 
 
 @router.delete(
@@ -277,14 +277,14 @@ def invitation_create(
     auth=api_auth,
     summary="Withdraw an invitation",
 )
-def invitation_delete(request: HttpRequest, organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> tuple[int, None]:
+def invitation_delete(request: HttpRequest, organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> Status[None]:
     organisation = _organisation(organisation_id)
     access.check_can_manage_members(_user(request), organisation)
     invitation = selectors.invitation_get(organisation, invitation_id)
     if invitation is None:
         raise NotFound(_("There is no such invitation in this organisation."))
     services.invitation_revoke(actor=_user(request), invitation=invitation)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/tokens", response=list[TokenOut], auth=api_auth, summary="Your API tokens")
@@ -293,14 +293,14 @@ def token_list(request: HttpRequest) -> list[TokenOut]:
 
 
 @router.post("/tokens", response={201: NewTokenOut}, auth=api_auth, summary="Create an API token")
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, NewTokenOut]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[NewTokenOut]:
     token, secret = services.api_token_create(
         actor=_user(request), name=payload.name, scopes=list(payload.scopes), expires_in_days=payload.expires_in_days
     )
-    return 201, NewTokenOut(token=TokenOut.of(token), secret=secret)
+    return Status(201, NewTokenOut(token=TokenOut.of(token), secret=secret))
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, auth=api_auth, summary="Revoke an API token")
-def token_delete(request: HttpRequest, token_id: uuid.UUID) -> tuple[int, None]:
+def token_delete(request: HttpRequest, token_id: uuid.UUID) -> Status[None]:
     services.api_token_revoke(actor=_user(request), token_id=token_id)
-    return 204, None
+    return Status(204, None)
