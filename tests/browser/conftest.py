@@ -26,7 +26,7 @@ CHROMIUM_FLAGS = [
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         message = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("PROCURA_REQUIRE_BROWSER"):
+        if os.environ.get("PROCURA_REQUIRE_TOOLS"):
             pytest.fail(message)
         pytest.skip(message)
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make

@@ -261,9 +261,7 @@ def invitation_list(request: HttpRequest, organisation_id: uuid.UUID) -> list[In
     auth=api_auth,
     summary="Invite someone by email",
 )
-def invitation_create(
-    request: HttpRequest, organisation_id: uuid.UUID, payload: InvitationIn
-) -> Status[InvitationOut]:
+def invitation_create(request: HttpRequest, organisation_id: uuid.UUID, payload: InvitationIn) -> Status[InvitationOut]:
     organisation = _organisation(organisation_id)
     invitation, _token = services.invitation_create(
         actor=_user(request), organisation=organisation, email=payload.email, role=payload.role

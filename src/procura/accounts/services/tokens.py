@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-
 import datetime as dt
 import hashlib
 import secrets
+import uuid
 from enum import StrEnum
 
 from django.db import transaction
