@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
@@ -291,7 +291,8 @@ def token_list(request: HttpRequest) -> list[TokenOut]:
 
 
 @router.post("/tokens", response={201: NewTokenOut}, auth=api_auth, summary="Create an API token")
-def token_create(request: HttpRequest, payload: TokenIn) -> Status[NewTokenOut]:
+def token_create(request: HttpRequest, payload: TokenIn, response: HttpResponse) -> Status[NewTokenOut]:
+    response["Cache-Control"] = "no-store"  # the secret is shown once: never cached or replayed
     token, secret = services.api_token_create(
         actor=_user(request), name=payload.name, scopes=list(payload.scopes), expires_in_days=payload.expires_in_days
     )

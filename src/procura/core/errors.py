@@ -12,6 +12,7 @@ class ErrorCode(StrEnum):
     PERMISSION_DENIED = "permission_denied"
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     RULE_VIOLATION = "rule_violation"
     RATE_LIMITED = "rate_limited"
     TWO_FACTOR_REQUIRED = "two_factor_required"

@@ -16,3 +16,23 @@ class OcidCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}: {self.last_serial}"
+
+
+class IdempotencyRecord(models.Model):
+    """The outcome of an API write sent with an `Idempotency-Key`, replayed when the client retries."""
+
+    caller = models.CharField(max_length=80)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "core_idempotency_record"
+        constraints = [models.UniqueConstraint(fields=["caller", "key"], name="core_idempotency_unique")]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.caller} {self.key}"

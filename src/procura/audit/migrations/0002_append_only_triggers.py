@@ -1,7 +1,9 @@
 """Refuse UPDATE and DELETE on the audit log in the database itself, not only through the ORM.
 
-TRUNCATE is left to the table owner (test databases are flushed with it); a truncated log is
-still caught by `procura audit verify`, because the chain head remembers the last entry.
+PostgreSQL refuses UPDATE and DELETE. TRUNCATE is left to the table owner, and SQLite refuses
+UPDATE only: test databases are flushed with TRUNCATE on PostgreSQL and DELETE on SQLite. A
+removed entry is still caught by `procura audit verify` (a gap in the sequence, or a chain
+head that records a later entry than the log holds).
 """
 
 from django.db import migrations
@@ -23,12 +25,9 @@ DROP FUNCTION IF EXISTS audit_entry_append_only();
 SQLITE = [
     """CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry
        BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only: UPDATE is not allowed'); END;""",
-    """CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry
-       BEGIN SELECT RAISE(ABORT, 'audit_entry is append-only: DELETE is not allowed'); END;""",
 ]
 SQLITE_REVERSE = [
     "DROP TRIGGER IF EXISTS audit_entry_no_update;",
-    "DROP TRIGGER IF EXISTS audit_entry_no_delete;",
 ]
 
 
