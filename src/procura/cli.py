@@ -51,10 +51,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.with_worker:
 
         def start_jobs(worker: Any) -> None:
+            import signal
+
             from huey.contrib.djhuey import HUEY
 
-            consumer = HUEY.create_consumer(workers=2, worker_type="thread", periodic=True)
-            consumer.start()  # threads; they end with the process
+            # The consumer installs its own signal handlers; gunicorn's must stay in charge of
+            # the process, so they are put back. The consumer's threads are daemons.
+            saved = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+            HUEY.create_consumer(workers=2, worker_type="thread", periodic=True).start()
+            for signum, handler in saved.items():
+                signal.signal(signum, handler)
 
         options["post_worker_init"] = start_jobs
 

@@ -138,6 +138,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "procura.urls"
+CSRF_FAILURE_VIEW = "procura.web.views.csrf_failure"
 WSGI_APPLICATION = "procura.wsgi.application"
 
 TEMPLATES = [

@@ -287,3 +287,12 @@ def test_two_factor_is_required_for_buyer_and_platform_roles_only(world: World) 
         assert access.requires_two_factor(person)
     for person in (world.bid_manager, world.viewer):
         assert not access.requires_two_factor(person)
+
+
+def test_the_country_list_is_iso_3166() -> None:
+    from procura.accounts.services.organisations import country_codes
+
+    codes = country_codes()
+    assert {"GB", "ES", "MX", "UA", "KR", "XK"} <= codes
+    assert not codes & {"EU", "UN", "ZZ", "XA", "QO", "EA", "IC"}
+    assert len(codes) == 250  # the 249 ISO 3166-1 countries, and Kosovo

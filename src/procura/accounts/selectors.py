@@ -31,6 +31,10 @@ def organisations_of(user: User) -> list[OrganisationRoles]:
     return list(grouped.values())
 
 
+def user_exists(email: str) -> bool:
+    return User.objects.filter(email__iexact=(email or "").strip()).exists()
+
+
 def organisation_get(organisation_id: uuid.UUID | str) -> Organisation | None:
     try:
         return Organisation.objects.filter(pk=organisation_id).first()

@@ -1,4 +1,4 @@
-"""Public pages shared by all."""
+"""Public pages shared by all, and the organisation switcher of the layout."""
 
 from django.urls import path
 
@@ -7,4 +7,5 @@ from procura.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("organisation/switch/", views.switch_organisation, name="switch-organisation"),
 ]

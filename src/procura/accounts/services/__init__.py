@@ -1,6 +1,7 @@
 """Every write to accounts goes through a function here (split by sub-domain)."""
 
 from procura.accounts.services.invitations import (
+    check_invitation_usable,
     invitation_accept,
     invitation_accept_as_new_user,
     invitation_create,
@@ -42,6 +43,7 @@ __all__ = [
     "api_token_authenticate",
     "api_token_create",
     "api_token_revoke",
+    "check_invitation_usable",
     "email_verification_send",
     "email_verify",
     "invitation_accept",

@@ -101,7 +101,8 @@ def invitation_by_token(token: str) -> Invitation:
     return invitation
 
 
-def _check_usable(invitation: Invitation) -> None:
+def check_invitation_usable(invitation: Invitation) -> None:
+    """Raise RuleViolation saying why an invitation can no longer be used."""
     if invitation.revoked_at is not None:
         raise RuleViolation(_("This invitation was withdrawn. Ask for a new invitation."))
     if invitation.accepted_at is not None:
@@ -139,7 +140,7 @@ def invitation_accept(*, token: str, user: User) -> Invitation:
     access.check_signed_in(user)
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation_by_token(token).pk)
-        _check_usable(invitation)
+        check_invitation_usable(invitation)
         return _accept(invitation, user)
 
 
@@ -147,7 +148,7 @@ def invitation_accept_as_new_user(*, token: str, full_name: str, password: str, 
     """Someone without an account accepts: the account is created for the invited address."""
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation_by_token(token).pk)
-        _check_usable(invitation)
+        check_invitation_usable(invitation)
         user = user_register(
             email=invitation.email,
             password=password,

@@ -26,9 +26,25 @@ from procura.core.errors import Conflict, InvalidInput, RuleViolation
 IDENTIFIER_SCHEME = re.compile(r"^[A-Z]{2}-[A-Z0-9]{2,12}$")
 
 
+# CLDR territories that are not ISO 3166-1 countries: unions and groupings (EU, EZ, UN),
+# "unknown" (ZZ), exceptionally reserved codes (AC, CP, CQ, DG, EA, IC, TA), and codes for
+# private use (AA, QM–QZ, XA–XZ) apart from Kosovo (XK), which registers use.
+_NOT_COUNTRIES = frozenset({"AA", "AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "TA", "UN", "ZZ"})
+
+
 @cache
 def country_codes() -> frozenset[str]:
-    return frozenset(str(code) for code in Locale("en").territories if len(str(code)) == 2 and str(code).isalpha())
+    """ISO 3166-1 alpha-2 codes, from CLDR's territory list."""
+    codes = (str(code) for code in Locale("en").territories)
+    return frozenset(
+        code
+        for code in codes
+        if len(code) == 2
+        and code.isalpha()
+        and code not in _NOT_COUNTRIES
+        and not (code.startswith("Q") and code >= "QM")
+        and not (code.startswith("X") and code != "XK")
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -36,15 +36,22 @@ def totp_device_confirm(*, user: User, device: TOTPDevice, code: str) -> TOTPDev
         raise InvalidInput.for_field("code", _("Enter the 6-digit code your authenticator app shows."))
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-        if not device.verify_token(code):
-            raise InvalidInput.for_field("code", _("That code is not right. Check your app's clock and try again."))
-        device.confirmed = True
-        device.save()
-        audit_record(
-            action=AuditAction.USER_TWO_FACTOR_ENABLED,
-            actor=user,
-            object_type="user",
-            object_id=user.pk,
-            after={"device": "totp"},
-        )
+        allowed, _reason = device.verify_is_allowed()
+        # verify_token records a failure on the device (django-otp's throttling); that record
+        # must commit, so a wrong code returns from the transaction before it is refused.
+        accepted = bool(allowed) and device.verify_token(code)
+        if accepted:
+            device.confirmed = True
+            device.save()
+            audit_record(
+                action=AuditAction.USER_TWO_FACTOR_ENABLED,
+                actor=user,
+                object_type="user",
+                object_id=user.pk,
+                after={"device": "totp"},
+            )
+    if not allowed:
+        raise InvalidInput.for_field("code", _("Too many wrong codes. Wait a little, then try again."))
+    if not accepted:
+        raise InvalidInput.for_field("code", _("That code is not right. Check your app's clock and try again."))
     return device
