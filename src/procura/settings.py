@@ -284,7 +284,7 @@ if TESTING:
     HUEY["huey_class"] = "huey.MemoryHuey"
 
 # --- Logging ----------------------------------------------------------------------------------
-LOG_LEVEL = os.environ.get("PROCURA_LOG_LEVEL", "INFO")
+LOG_LEVEL = os.environ.get("PROCURA_LOG_LEVEL", "WARNING" if TESTING else "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
