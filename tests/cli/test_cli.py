@@ -130,3 +130,29 @@ def test_createadmin_with_a_weak_password_names_the_field(capsys: pytest.Capture
     err = capsys.readouterr().err
     assert err.startswith("procura: error: Choose a stronger password. (password: ")
     assert not User.objects.filter(email="root@platform.example").exists()
+
+
+def test_production_mode_with_a_valid_configuration_turns_on_https_protections(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PROCURA_", "DATABASE_URL"))}
+    environment.update(
+        {
+            "PROCURA_VAR_DIR": str(tmp_path),
+            "PROCURA_ENV": "production",
+            "PROCURA_SECRET_KEY": "x" * 50,
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+            "PROCURA_BASE_URL": "https://procura.example.gov",
+            "DJANGO_SETTINGS_MODULE": "procura.settings",
+        }
+    )
+    script = (
+        "from django.conf import settings as s; "
+        "print(s.DEBUG, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+        "s.SESSION_COOKIE_HTTPONLY, s.SECURE_SSL_REDIRECT, s.ALLOWED_HOSTS, s.EMAIL_BACKEND)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environment, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "False 31536000 True True True True ['procura.example.gov'] django.core.mail.backends.smtp.EmailBackend"
+    )
