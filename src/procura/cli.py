@@ -1,4 +1,4 @@
-"""The `procura` command: serve, worker, migrate, demo, createadmin and audit tools."""
+"""The `procura` command: serve, worker, migrate, demo, createadmin, audit and classification tools."""
 
 from __future__ import annotations
 
@@ -145,6 +145,18 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+# --- classifications --------------------------------------------------------------------------
+def cmd_classifications_load(args: argparse.Namespace) -> int:
+    from procura.classifications.services import classifications_load
+
+    result = classifications_load(scheme=args.scheme, rows=args.file)
+    print(
+        f"{result.scheme} codes loaded from {args.file}: {result.created} created, "
+        f"{result.updated} updated, {result.unchanged} unchanged"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="procura",
@@ -208,6 +220,23 @@ def build_parser() -> argparse.ArgumentParser:
         "removed or reordered. Exit status 0 when intact, 1 when broken.",
     )
     verify.set_defaults(handler=cmd_audit_verify)
+
+    classifications = commands.add_parser("classifications", help="classification code tools (CPV, UNSPSC)")
+    classifications_commands = classifications.add_subparsers(
+        dest="classifications_command", metavar="COMMAND", required=True
+    )
+    load = classifications_commands.add_parser(
+        "load",
+        help="load CPV or UNSPSC codes from a CSV file",
+        description="Add or update a scheme's codes from a CSV file (UTF-8; comma, semicolon or tab "
+        "separated) whose first line names a code column and a description column, such as "
+        "`code,description`, or CODE and EN as in the official CPV 2008 file. Levels and parents "
+        "follow from the codes. One bad row refuses the whole file and nothing is written; "
+        "loading the same file again changes nothing. Exit status 0 when loaded, 1 when refused.",
+    )
+    load.add_argument("scheme", choices=["cpv", "unspsc"], type=str.lower, help="the classification scheme")
+    load.add_argument("file", metavar="FILE", help="the CSV file to load")
+    load.set_defaults(handler=cmd_classifications_load)
     return parser
 
 

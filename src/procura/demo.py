@@ -27,6 +27,7 @@ from procura.accounts.services import (
     totp_device_start,
     user_register,
 )
+from procura.classifications.services import load_demo_classifications
 from procura.core.errors import InvalidInput, PermissionDenied
 
 DEMO_PASSWORD = "procura-demo-2026"
@@ -229,6 +230,7 @@ def _user(spec: DemoUser, organisation: Organisation) -> User:
 def load() -> str:
     """Load the demo data if it is not there yet, and describe how to use it."""
     with transaction.atomic():
+        load_demo_classifications()
         organisations = _organisations()
         users = {spec.email: _user(spec, organisations[spec.organisation]) for spec in USERS}
         key, email, role, inviter = PENDING_INVITATION

@@ -60,6 +60,8 @@ if not PRODUCTION:
 CSRF_TRUSTED_ORIGINS = [f"{_base.scheme}://{_base.netloc}"]
 
 OCID_PREFIX = os.environ.get("PROCURA_OCID_PREFIX", "prcdev")
+# The jurisdiction's procedure rulebook (JSON); empty: Procura's default rules.
+PROCEDURE_RULES_FILE = os.environ.get("PROCURA_PROCEDURE_RULES", "")
 
 # --- Database ---------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'procura.sqlite3'}"
@@ -116,6 +118,10 @@ INSTALLED_APPS = [
     "procura.core",
     "procura.audit",
     "procura.accounts",
+    "procura.classifications",
+    "procura.documents",
+    "procura.planning",
+    "procura.tenders",
     "procura.web",
 ]
 
@@ -248,6 +254,28 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+
+# --- Documents --------------------------------------------------------------------------------
+# Uploaded documents live in the "default" storage above (MEDIA_ROOT in development; an
+# S3-compatible store through django-storages in production). See procura/documents/.
+DOCUMENTS = {
+    # File types accepted, by extension; each is also checked against its content.
+    "allowed_extensions": ["pdf", "odt", "ods", "docx", "xlsx", "csv", "txt", "png", "jpg", "jpeg", "zip"],
+    # Largest file of each kind, in bytes.
+    "max_sizes": {
+        "pdf": 50 * 1024 * 1024,
+        "image": 10 * 1024 * 1024,  # PNG, JPEG
+        "text": 10 * 1024 * 1024,  # CSV, TXT
+        "office": 25 * 1024 * 1024,  # DOCX, XLSX, ODT, ODS
+        "zip": 100 * 1024 * 1024,
+    },
+    # Malware scanning: clamd at "host:port" or a Unix socket path; empty means no scanner, and
+    # files are stored as "unscanned" (served). clamd's StreamMaxLength must allow the largest size.
+    "clamd_address": os.environ.get("PROCURA_CLAMD_ADDRESS", ""),
+    "clamd_timeout": float(os.environ.get("PROCURA_CLAMD_TIMEOUT", "30")),
+    # Or a dotted path to another Scanner class (procura.documents.scanning.Scanner).
+    "scanner": os.environ.get("PROCURA_DOCUMENT_SCANNER", ""),
+}
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

@@ -12,6 +12,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
+    path("documents/", include("procura.documents.urls")),
+    path("tenders/", include("procura.tenders.urls")),
     path("", include("procura.accounts.urls")),
     path("", include("procura.web.urls")),
 ]

@@ -4,8 +4,10 @@ test_pages.PAGES), and the check that every named URL of the site is covered by 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
@@ -184,7 +186,21 @@ def _named_urls(resolver: URLResolver, namespace: str = "") -> set[str]:
     return names
 
 
+def _covered_by_app_matrices() -> set[str]:
+    """`COVERED_URL_NAMES` of every app's own table: the modules tests/*/test_*matrix*.py."""
+    names: set[str] = set()
+    for path in sorted(Path(__file__).resolve().parents[1].glob("*/test_*matrix*.py")):
+        module = importlib.import_module(f"tests.{path.parent.name}.{path.stem}")
+        names |= set(getattr(module, "COVERED_URL_NAMES", set()))
+    return names
+
+
 def test_every_named_page_and_action_has_a_row() -> None:
-    covered = {page.name for page in PAGES} | {action.name for action in ACTIONS} | COVERED_ELSEWHERE
+    covered = (
+        {page.name for page in PAGES}
+        | {action.name for action in ACTIONS}
+        | COVERED_ELSEWHERE
+        | _covered_by_app_matrices()
+    )
     missing = _named_urls(get_resolver()) - covered
     assert missing == set()

@@ -1,0 +1,947 @@
+"""Every write to tenders: drafts, publication, amendments, cancellation, clarifications, the sweep.
+
+Each service runs in one transaction: it locks the tender row, checks access and rules against
+the clock at that moment, writes, appends an audit entry and records a domain event, so the
+OCDS release (a subscriber) commits or rolls back with the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from procura.accounts.models import Organisation, User
+from procura.audit.codes import AuditAction
+from procura.audit.services import audit_record
+from procura.classifications.selectors import classification_get, unit_get
+from procura.core import clock, events
+from procura.core.errors import Conflict, InvalidInput, RuleViolation
+from procura.core.identifiers import allocate_ocid
+from procura.core.money import Money, iso_4217_codes
+from procura.planning.models import PlanLine
+from procura.planning.selectors import spend_approval
+from procura.tenders import access, rules
+from procura.tenders.domain import (
+    MATERIAL_FIELDS,
+    AwardCriteria,
+    CriterionKind,
+    MainCategory,
+    PeriodName,
+    Problem,
+    Procedure,
+    TenderStatus,
+    amended_deadline,
+    criteria_problems,
+    next_deadline,
+    schedule_problems,
+    status_transitions,
+    tender_status,
+)
+from procura.tenders.domain import (
+    Criterion as CriterionValue,
+)
+from procura.tenders.events import (
+    ClarificationAnswered,
+    ClarificationAsked,
+    TenderAmended,
+    TenderCancelled,
+    TenderPublished,
+    TenderStatusChanged,
+    TenderUnsuccessful,
+)
+from procura.tenders.models import Amendment, Clarification, Criterion, Item, Lot, StatusChange, Tender
+
+MAX_LOTS = 100
+MAX_ITEMS = 500
+
+
+# --- Input ------------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class ItemDetails:
+    description: str
+    classification_scheme: str
+    classification_code: str
+    quantity: Decimal | str
+    unit_code: str
+    local_id: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LotDetails:
+    title: str
+    description: str = ""
+    value_amount: Decimal | str | None = None
+    items: tuple[ItemDetails, ...] = ()
+    local_id: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CriterionDetails:
+    name: str
+    kind: str
+    weight: Decimal | str
+    description: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TenderDetails:
+    """Everything a buyer enters about a tender. Drafts may be incomplete; publication may not."""
+
+    title: str
+    description: str
+    main_category: str
+    procedure: str
+    currency: str
+    award_criteria: str = AwardCriteria.PRICE_ONLY
+    value_amount: Decimal | str | None = None
+    procedure_justification: str = ""
+    eligibility_criteria: str = ""
+    selection_criteria: str = ""
+    sme_suitable: bool = False
+    lots: tuple[LotDetails, ...] = ()
+    criteria: tuple[CriterionDetails, ...] = ()
+    qualification_end: dt.datetime | None = None
+    enquiry_end: dt.datetime | None = None
+    tender_start: dt.datetime | None = None
+    tender_end: dt.datetime | None = None
+    bid_opening_at: dt.datetime | None = None
+    bid_opening_place: str = ""
+    award_start: dt.datetime | None = None
+    award_end: dt.datetime | None = None
+    contract_start: dt.datetime | None = None
+    contract_end: dt.datetime | None = None
+
+
+DATE_FIELDS = (
+    "qualification_end",
+    "enquiry_end",
+    "tender_start",
+    "tender_end",
+    "bid_opening_at",
+    "award_start",
+    "award_end",
+    "contract_start",
+    "contract_end",
+)
+# Changing these after publication would make it a different procurement: cancel and re-tender.
+FIXED_AFTER_PUBLICATION = ("procedure", "currency", "main_category")
+
+
+@dataclass
+class _Cleaned:
+    values: dict[str, Any] = field(default_factory=dict)
+    lots: list[dict[str, Any]] = field(default_factory=list)
+    criteria: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _amount(raw: Decimal | str | None, currency: str, name: str, errors: dict[str, list[str]]) -> Decimal | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        money = Money.parse(raw if isinstance(raw, (str, Decimal)) else Decimal(raw), currency)
+    except (ValueError, TypeError, InvalidOperation) as exc:
+        message = str(exc) if "decimal places" in str(exc) else _("Enter an amount such as 125000.00.")
+        errors.setdefault(name, []).append(message)
+        return None
+    if money.amount < 0:
+        errors.setdefault(name, []).append(_("The amount cannot be negative."))
+        return None
+    if money.amount >= Decimal("1e17"):
+        errors.setdefault(name, []).append(_("The amount is too large."))
+        return None
+    return money.amount
+
+
+def _clean(details: TenderDetails) -> _Cleaned:
+    """Check the form of every value (always, drafts included) and normalise it."""
+    errors: dict[str, list[str]] = {}
+    out = _Cleaned()
+    values = out.values
+    values["title"] = details.title.strip()
+    values["description"] = details.description.strip()
+    if not values["title"]:
+        errors["title"] = [_("Enter a title.")]
+    elif len(values["title"]) > 300:
+        errors["title"] = [_("The title can be at most 300 characters.")]
+    if details.main_category not in MainCategory.__members__.values():
+        errors["main_category"] = [_("Choose goods, works or services.")]
+    values["main_category"] = details.main_category
+    if details.procedure not in Procedure.__members__.values():
+        errors["procedure"] = [_("Choose a procedure.")]
+    values["procedure"] = details.procedure
+    currency = details.currency.strip().upper()
+    if currency not in iso_4217_codes():
+        errors["currency"] = [_("Enter a currency as its three-letter ISO 4217 code, such as EUR.")]
+        currency = "XXX"
+    values["currency"] = currency
+    values["value_amount"] = _amount(details.value_amount, currency, "value_amount", errors)
+    if details.award_criteria not in AwardCriteria.__members__.values():
+        errors["award_criteria"] = [_("Choose price only, cost only, or price and quality.")]
+    values["award_criteria"] = details.award_criteria
+    for name in ("procedure_justification", "eligibility_criteria", "selection_criteria", "bid_opening_place"):
+        values[name] = str(getattr(details, name) or "").strip()
+    values["sme_suitable"] = bool(details.sme_suitable)
+    for name in DATE_FIELDS:
+        value = getattr(details, name)
+        if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+            errors[name] = [_("Give the time with its time zone.")]
+        values[name] = value.astimezone(dt.UTC) if value is not None and value.tzinfo else value
+
+    if len(details.lots) > MAX_LOTS:
+        errors["lots"] = [_("A tender can have at most %(n)s lots.") % {"n": MAX_LOTS}]
+    item_count = 0
+    for li, lot in enumerate(details.lots):
+        title = lot.title.strip()
+        if not title:
+            errors[f"lots.{li}.title"] = [_("Enter a title for the lot.")]
+        lot_value = _amount(lot.value_amount, currency, f"lots.{li}.value_amount", errors)
+        items = []
+        for ii, item in enumerate(lot.items):
+            item_count += 1
+            prefix = f"lots.{li}.items.{ii}"
+            description = item.description.strip()
+            if not description:
+                errors[f"{prefix}.description"] = [_("Describe the item.")]
+            classification = classification_get(
+                scheme=item.classification_scheme.strip().upper(), code=item.classification_code.strip()
+            )
+            if classification is None:
+                errors[f"{prefix}.classification_code"] = [
+                    _("%(code)s is not a %(scheme)s code Procura knows.")
+                    % {"code": item.classification_code or "—", "scheme": item.classification_scheme or "CPV"}
+                ]
+            try:
+                quantity = Decimal(str(item.quantity).strip())
+                if not quantity.is_finite() or quantity <= 0 or quantity >= Decimal("1e15"):
+                    raise InvalidOperation
+                if quantity != quantity.quantize(Decimal("0.0001")):
+                    raise InvalidOperation
+            except (InvalidOperation, ValueError):
+                errors[f"{prefix}.quantity"] = [_("Enter a quantity greater than zero, such as 12 or 2.5.")]
+                quantity = Decimal(1)
+            unit = unit_get(item.unit_code.strip())
+            if unit is None:
+                errors[f"{prefix}.unit_code"] = [_("Choose a unit of measure.")]
+            items.append(
+                {
+                    "local_id": item.local_id.strip(),
+                    "description": description,
+                    "classification_scheme": classification.scheme if classification else "",
+                    "classification_code": classification.code if classification else "",
+                    "classification_description": classification.description if classification else "",
+                    "quantity": quantity,
+                    "unit_code": unit.code if unit else "",
+                    "unit_name": unit.name if unit else "",
+                }
+            )
+        out.lots.append(
+            {
+                "local_id": lot.local_id.strip(),
+                "title": title,
+                "description": lot.description.strip(),
+                "value_amount": lot_value,
+                "items": items,
+            }
+        )
+    if item_count > MAX_ITEMS:
+        errors["lots"] = [_("A tender can have at most %(n)s items.") % {"n": MAX_ITEMS}]
+    for ci, criterion in enumerate(details.criteria):
+        try:
+            weight = Decimal(str(criterion.weight).strip())
+            if not weight.is_finite():
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors[f"criteria.{ci}.weight"] = [_("Enter a weight such as 40.")]
+            weight = Decimal(0)
+        if criterion.kind not in CriterionKind.__members__.values():
+            errors[f"criteria.{ci}.kind"] = [_("Choose price, cost or quality.")]
+        out.criteria.append(
+            {
+                "name": criterion.name.strip(),
+                "kind": criterion.kind,
+                "weight": weight,
+                "description": criterion.description.strip(),
+            }
+        )
+    if errors:
+        raise InvalidInput(_("Some details of the tender need correcting."), fields=errors)
+    return out
+
+
+def _problems_to_fields(problems: list[Problem]) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for problem in problems:
+        fields.setdefault(problem.field, []).append(problem.text(_))
+    return fields
+
+
+def _completeness_problems(cleaned: _Cleaned, procedure_rules: Any) -> list[Problem]:
+    """What publication needs beyond well-formed values."""
+    from procura.tenders.domain import gettext_noop as N_
+
+    problems: list[Problem] = []
+    values = cleaned.values
+    if not values["description"]:
+        problems.append(Problem("description", N_("Describe what is being bought.")))
+    if not cleaned.lots:
+        problems.append(Problem("lots", N_("Add at least one lot with its items.")))
+    for li, lot in enumerate(cleaned.lots):
+        if not lot["items"]:
+            problems.append(Problem(f"lots.{li}.items", N_("Every lot needs at least one item.")))
+    if procedure_rules.justification_required and not values["procedure_justification"]:
+        problems.append(
+            Problem("procedure_justification", N_("This procedure needs a justification: say why it is used."))
+        )
+    if procedure_rules.public_opening and procedure_rules.has(PeriodName.TENDER) and not values["bid_opening_at"]:
+        problems.append(Problem("bid_opening_at", N_("Set the time of the public bid opening.")))
+    criteria = [CriterionValue(c["name"], c["kind"], c["weight"]) for c in cleaned.criteria]
+    problems += criteria_problems(values["award_criteria"], criteria)
+    return problems
+
+
+# --- Writing the rows ---------------------------------------------------------------------------
+def _next_local_id(prefix: str, used: set[str]) -> str:
+    n = 1
+    while f"{prefix}-{n}" in used:
+        n += 1
+    used.add(f"{prefix}-{n}")
+    return f"{prefix}-{n}"
+
+
+def _write_parts(tender: Tender, cleaned: _Cleaned) -> None:
+    """Replace lots, items and criteria, keeping the ids of lots and items that stay."""
+    existing_lots = {lot.local_id: lot for lot in tender.lots.all()}
+    existing_items = {item.local_id: item for item in tender.items.all()}
+    used_lots = {lot["local_id"] for lot in cleaned.lots if lot["local_id"] in existing_lots}
+    used_items = {
+        item["local_id"] for lot in cleaned.lots for item in lot["items"] if item["local_id"] in existing_items
+    }
+    tender.items.all().delete()
+    tender.lots.all().delete()
+    tender.criteria.all().delete()
+    item_position = 0
+    for position, lot_values in enumerate(cleaned.lots, start=1):
+        lot_id = lot_values["local_id"] if lot_values["local_id"] in existing_lots else ""
+        lot = Lot.objects.create(
+            tender=tender,
+            local_id=lot_id or _next_local_id("LOT", used_lots),
+            position=position,
+            title=lot_values["title"],
+            description=lot_values["description"],
+            value_amount=lot_values["value_amount"],
+        )
+        for item_values in lot_values["items"]:
+            item_position += 1
+            item_id = item_values["local_id"] if item_values["local_id"] in existing_items else ""
+            Item.objects.create(
+                tender=tender,
+                lot=lot,
+                position=item_position,
+                **{**item_values, "local_id": item_id or _next_local_id("ITEM", used_items)},
+            )
+    for position, criterion in enumerate(cleaned.criteria, start=1):
+        Criterion.objects.create(tender=tender, position=position, **criterion)
+
+
+def _search_text(tender: Tender) -> str:
+    parts = [tender.ocid, tender.title, tender.description, tender.buyer.legal_name]
+    for item in tender.items.all():
+        parts += [item.description, item.classification_code, item.classification_description]
+    for lot in tender.lots.all():
+        parts.append(lot.title)
+    return "\n".join(p for p in parts if p)
+
+
+def _apply_values(tender: Tender, values: dict[str, Any]) -> None:
+    for name in (
+        "title",
+        "description",
+        "main_category",
+        "procedure",
+        "currency",
+        "value_amount",
+        "award_criteria",
+        "procedure_justification",
+        "eligibility_criteria",
+        "selection_criteria",
+        "sme_suitable",
+        "bid_opening_place",
+        *DATE_FIELDS,
+    ):
+        setattr(tender, name, values[name])
+
+
+def details_of(tender: Tender) -> TenderDetails:
+    """The tender as input, to edit one part and save the whole."""
+    lots = tuple(
+        LotDetails(
+            local_id=lot.local_id,
+            title=lot.title,
+            description=lot.description,
+            value_amount=lot.value_amount,
+            items=tuple(
+                ItemDetails(
+                    local_id=item.local_id,
+                    description=item.description,
+                    classification_scheme=item.classification_scheme,
+                    classification_code=item.classification_code,
+                    quantity=item.quantity.normalize(),
+                    unit_code=item.unit_code,
+                )
+                for item in lot.items.all()
+            ),
+        )
+        for lot in tender.lots.prefetch_related("items")
+    )
+    criteria = tuple(
+        CriterionDetails(name=c.name, kind=c.kind, weight=c.weight, description=c.description)
+        for c in tender.criteria.all()
+    )
+    return TenderDetails(
+        title=tender.title,
+        description=tender.description,
+        main_category=tender.main_category,
+        procedure=tender.procedure,
+        currency=tender.currency,
+        award_criteria=tender.award_criteria,
+        value_amount=tender.value_amount,
+        procedure_justification=tender.procedure_justification,
+        eligibility_criteria=tender.eligibility_criteria,
+        selection_criteria=tender.selection_criteria,
+        sme_suitable=tender.sme_suitable,
+        lots=lots,
+        criteria=criteria,
+        bid_opening_place=tender.bid_opening_place,
+        **{name: getattr(tender, name) for name in DATE_FIELDS},
+    )
+
+
+def _snapshot(tender: Tender) -> dict[str, Any]:
+    """Public facts of a tender, for audit before/after values and amendment diffs."""
+    data = asdict(details_of(tender))
+    for name in DATE_FIELDS:
+        data[name] = data[name].isoformat() if data[name] else None
+    return _jsonable(data)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _lock(tender: Tender) -> Tender:
+    return Tender.objects.select_for_update().select_related("buyer").get(pk=tender.pk)
+
+
+def _refresh_deadline(tender: Tender, at: dt.datetime) -> None:
+    tender.next_deadline_at = next_deadline(tender.lifecycle, at) if tender.is_published else None
+
+
+# --- Drafts -------------------------------------------------------------------------------------
+def tender_create(
+    *, actor: User, buyer: Organisation, details: TenderDetails, plan_line: PlanLine | None = None
+) -> Tender:
+    """Create a draft. It is visible only inside the buyer until published."""
+    access.check_can_manage_tenders(actor, buyer)
+    cleaned = _clean(details)
+    if plan_line is not None and plan_line.plan.buyer_id != buyer.pk:
+        raise InvalidInput.for_field("plan_line", _("The plan line belongs to another buyer."))
+    rulebook = rules.current_rulebook()
+    now = clock.now()
+    with transaction.atomic():
+        ocid = plan_line.ocid if plan_line is not None else allocate_ocid()
+        if Tender.objects.filter(ocid=ocid).exists():
+            raise Conflict.for_field("plan_line", _("A tender has already been prepared for this plan line."))
+        tender = Tender(
+            ocid=ocid,
+            buyer=buyer,
+            procuring_entity=buyer,
+            plan_line=plan_line,
+            rules_version=f"{rulebook.jurisdiction}/{rulebook.version}",
+            rules=rules.snapshot(rulebook, cleaned.values["procedure"]),
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+        )
+        _apply_values(tender, cleaned.values)
+        tender.save()
+        _write_parts(tender, cleaned)
+        tender.search_text = _search_text(tender)
+        tender.save(update_fields=["search_text"])
+        audit_record(
+            action=AuditAction.TENDER_CREATED,
+            actor=actor,
+            organisation_id=buyer.pk,
+            object_type="tender",
+            object_id=tender.pk,
+            after=_snapshot(tender),
+        )
+    return tender
+
+
+def tender_update(*, actor: User, tender: Tender, details: TenderDetails) -> Tender:
+    """Change a draft. After publication every change is an amendment (`tender_amend`)."""
+    cleaned = _clean(details)
+    with transaction.atomic():
+        tender = _lock(tender)
+        access.check_can_manage_tender(actor, tender)
+        if tender.is_published:
+            raise RuleViolation(_("The tender is published: change it with an amendment and its rationale."))
+        before = _snapshot(tender)
+        rulebook = rules.current_rulebook()
+        _apply_values(tender, cleaned.values)
+        tender.rules_version = f"{rulebook.jurisdiction}/{rulebook.version}"
+        tender.rules = rules.snapshot(rulebook, tender.procedure)
+        tender.updated_at = clock.now()
+        tender.save()
+        _write_parts(tender, cleaned)
+        tender.search_text = _search_text(tender)
+        tender.save(update_fields=["search_text"])
+        audit_record(
+            action=AuditAction.TENDER_UPDATED,
+            actor=actor,
+            organisation_id=tender.buyer_id,
+            object_type="tender",
+            object_id=tender.pk,
+            before=before,
+            after=_snapshot(tender),
+        )
+    return tender
+
+
+def _publication_problems(tender: Tender, cleaned: _Cleaned, *, published_at: dt.datetime) -> list[Problem]:
+    procedure_rules = rules.rules_of(tender.rules)
+    problems = _completeness_problems(cleaned, procedure_rules)
+    problems += schedule_problems(
+        procedure_rules, tender.schedule, published_at=published_at, value=cleaned.values["value_amount"]
+    )
+    return problems
+
+
+def _prepare_publication(tender: Tender, now: dt.datetime) -> list[Problem]:
+    """Take the current rules and start the periods as publication at `now` would (in memory
+    only), and say what still stands in the way."""
+    rulebook = rules.current_rulebook()
+    tender.rules_version = f"{rulebook.jurisdiction}/{rulebook.version}"
+    tender.rules = rules.snapshot(rulebook, tender.procedure)
+    procedure_rules = rules.rules_of(tender.rules)
+    # Periods begin at publication unless the buyer set a later start.
+    if procedure_rules.has(PeriodName.QUALIFICATION):
+        tender.qualification_start = now
+    if procedure_rules.has(PeriodName.ENQUIRY):
+        tender.enquiry_start = now
+    if procedure_rules.has(PeriodName.TENDER) and (tender.tender_start is None or tender.tender_start < now):
+        tender.tender_start = now
+    cleaned = _clean(details_of(tender))
+    return _publication_problems(tender, cleaned, published_at=now)
+
+
+def _spend_control_refusal(tender: Tender) -> RuleViolation | None:
+    approval = spend_approval(
+        buyer=tender.buyer, amount=tender.value_amount, currency=tender.currency, plan_line=tender.plan_line
+    )
+    if not approval.required or approval.approved:
+        return None
+    return RuleViolation(
+        _(
+            "This tender is above the spend-control threshold of %(threshold)s: it needs an approved "
+            "business case on its plan line before it can be published."
+        )
+        % {"threshold": approval.threshold or "—"},
+        fields={"plan_line": [_("Link an approved plan line.")]},
+    )
+
+
+def tender_publication_problems(tender: Tender) -> dict[str, list[str]]:
+    """What would stop `tender_publish` now, by field, without writing anything: the checks it
+    runs (completeness, the procedure's minimums at this moment) and then spend control, which
+    `tender_publish` reports on its own once everything else is right. Empty when publishable
+    (or already published)."""
+    if tender.is_published:
+        return {}
+    # A fresh copy: the caller's object must not take on the simulated publication values.
+    candidate = Tender.objects.select_related("buyer", "plan_line__plan").get(pk=tender.pk)
+    try:
+        fields = _problems_to_fields(_prepare_publication(candidate, clock.now()))
+    except InvalidInput as exc:  # stored values no longer valid (a code withdrawn, say)
+        fields = dict(exc.fields)
+    refusal = _spend_control_refusal(candidate)
+    if refusal is not None:
+        for name, messages in refusal.fields.items():
+            fields.setdefault(name, []).extend([refusal.message, *messages][:1])
+    return fields
+
+
+def tender_publish(*, actor: User, tender: Tender) -> Tender:
+    """Publish a draft. Idempotent: publishing a published tender returns it unchanged."""
+    with transaction.atomic():
+        tender = _lock(tender)
+        access.check_can_manage_tender(actor, tender)
+        if tender.is_published:
+            return tender
+        now = clock.now()
+        problems = _prepare_publication(tender, now)
+        if problems:
+            raise InvalidInput(
+                _("The tender cannot be published yet: %(count)s thing(s) to put right.") % {"count": len(problems)},
+                fields=_problems_to_fields(problems),
+            )
+        refusal = _spend_control_refusal(tender)
+        if refusal is not None:
+            raise refusal
+        tender.published_at = now
+        tender.updated_at = now
+        status = tender_status(tender.lifecycle, now)
+        tender.recorded_status = status
+        _refresh_deadline(tender, now)
+        tender.save()
+        StatusChange.objects.create(tender=tender, status=status, effective_at=now, recorded_at=now)
+        audit_record(
+            action=AuditAction.TENDER_PUBLISHED,
+            actor=actor,
+            organisation_id=tender.buyer_id,
+            object_type="tender",
+            object_id=tender.pk,
+            after={"ocid": tender.ocid, "status": str(status), "rules_version": tender.rules_version},
+        )
+        events.record(TenderPublished(tender_id=tender.pk, ocid=tender.ocid, at=now))
+    return tender
+
+
+# --- After publication --------------------------------------------------------------------------
+AMENDABLE = {TenderStatus.PLANNED, TenderStatus.QUALIFICATION, TenderStatus.ENQUIRIES, TenderStatus.TENDERING}
+
+
+def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return [name for name in after if before.get(name) != after.get(name)]
+
+
+def tender_amend(*, actor: User, tender: Tender, details: TenderDetails, rationale: str) -> Amendment:
+    """Change a published tender, with a public rationale. A material change while bids are open
+    leaves suppliers at least the rulebook's minimum before the deadline."""
+    rationale = rationale.strip()
+    if not rationale:
+        raise InvalidInput.for_field("rationale", _("Say why the tender is being changed."))
+    cleaned = _clean(details)
+    with transaction.atomic():
+        tender = _lock(tender)
+        access.check_can_manage_tender(actor, tender)
+        now = clock.now()
+        status = tender_status(tender.lifecycle, now)
+        if not tender.is_published:
+            raise RuleViolation(_("A draft is changed directly; amendments are for published tenders."))
+        if status not in AMENDABLE:
+            raise RuleViolation(
+                _("The tender can no longer be amended: it is %(status)s.") % {"status": _status_label(status)}
+            )
+        fixed = [name for name in FIXED_AFTER_PUBLICATION if cleaned.values[name] != getattr(tender, name)]
+        if fixed:
+            raise RuleViolation(
+                _("The procedure, currency and category cannot change after publication; cancel and re-tender."),
+                fields={name: [_("This cannot change after publication.")] for name in fixed},
+            )
+        before = _snapshot(tender)
+        deadline_before = tender.tender_end
+        _apply_values(tender, cleaned.values)
+        for name in ("qualification_end", "enquiry_end"):
+            # Periods that have closed stay closed: reopening them would favour latecomers.
+            stored = getattr(tender, name)
+            if before[name] and dt.datetime.fromisoformat(before[name]) < now and stored != before[name]:
+                setattr(tender, name, dt.datetime.fromisoformat(before[name]))
+        _write_parts(tender, cleaned)
+        after = _snapshot(tender)
+        changed = _changed_fields(before, after)
+        if not changed:
+            raise InvalidInput(_("Nothing was changed."))
+        material = bool(set(changed) & MATERIAL_FIELDS) or "lots" in changed
+        procedure_rules = rules.rules_of(tender.rules)
+        if material and tender.tender_end is not None and status in AMENDABLE:
+            minimum = int(tender.rules.get("amendment_minimum_days", 0))
+            tender.tender_end = amended_deadline(deadline=tender.tender_end, at=now, minimum_days=minimum)
+            if tender.bid_opening_at is not None and tender.bid_opening_at < tender.tender_end:
+                tender.bid_opening_at = tender.tender_end
+            if tender.enquiry_end is not None and tender.enquiry_end >= now:
+                gap = dt.timedelta(days=procedure_rules.enquiry_closes_days_before_deadline)
+                tender.enquiry_end = max(tender.enquiry_end, min(tender.tender_end - gap, now + gap))
+        problems = _publication_problems(tender, _clean(details_of(tender)), published_at=tender.published_at or now)
+        if problems:
+            raise InvalidInput(
+                _("The amendment cannot be made: %(count)s thing(s) to put right.") % {"count": len(problems)},
+                fields=_problems_to_fields(problems),
+            )
+        tender.updated_at = now
+        _refresh_deadline(tender, now)
+        tender.search_text = _search_text(tender)
+        tender.save()
+        after = _snapshot(tender)
+        changes = [
+            {"field": name, "before": before.get(name), "after": after.get(name)}
+            for name in _changed_fields(before, after)
+        ]
+        amendment = Amendment.objects.create(
+            tender=tender,
+            local_id=f"AMD-{tender.amendments.count() + 1}",
+            rationale=rationale,
+            made_at=now,
+            made_by=actor,
+            changes=changes,
+            material=material,
+            deadline_before=deadline_before,
+            deadline_after=tender.tender_end,
+        )
+        audit_record(
+            action=AuditAction.TENDER_AMENDED,
+            actor=actor,
+            organisation_id=tender.buyer_id,
+            object_type="tender",
+            object_id=tender.pk,
+            before=before,
+            after={**after, "rationale": rationale, "material": material},
+        )
+        events.record(
+            TenderAmended(tender_id=tender.pk, ocid=tender.ocid, at=now, amendment_id=amendment.pk, material=material)
+        )
+    return amendment
+
+
+def _status_label(status: TenderStatus) -> str:
+    from procura.tenders.models import STATUS_LABELS
+
+    return str(STATUS_LABELS[status]).lower()
+
+
+def tender_cancel(*, actor: User, tender: Tender, reason: str) -> Tender:
+    """Cancel a published tender, with a public reason."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput.for_field("reason", _("Give the reason for cancelling: it is published."))
+    with transaction.atomic():
+        tender = _lock(tender)
+        access.check_can_manage_tender(actor, tender)
+        now = clock.now()
+        status = tender_status(tender.lifecycle, now)
+        if not tender.is_published:
+            raise RuleViolation(_("Only a published tender can be cancelled; a draft can simply be left unpublished."))
+        if status.is_final:
+            raise RuleViolation(
+                _("The tender cannot be cancelled: it is already %(status)s.") % {"status": _status_label(status)}
+            )
+        tender.cancelled_at = now
+        tender.cancellation_reason = reason
+        tender.updated_at = now
+        tender.recorded_status = TenderStatus.CANCELLED
+        _refresh_deadline(tender, now)
+        tender.save()
+        StatusChange.objects.get_or_create(
+            tender=tender, status=TenderStatus.CANCELLED, effective_at=now, defaults={"recorded_at": now}
+        )
+        audit_record(
+            action=AuditAction.TENDER_CANCELLED,
+            actor=actor,
+            organisation_id=tender.buyer_id,
+            object_type="tender",
+            object_id=tender.pk,
+            before={"status": str(status)},
+            after={"status": "cancelled", "reason": reason},
+        )
+        events.record(TenderCancelled(tender_id=tender.pk, ocid=tender.ocid, at=now, reason=reason))
+    return tender
+
+
+def tender_mark_unsuccessful(*, actor: User | None, tender: Tender, reason: str) -> Tender:
+    """Close a tender without award once bids have closed (no valid bids). `actor=None`: the platform."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput.for_field("reason", _("Say why the tender failed: it is published."))
+    with transaction.atomic():
+        tender = _lock(tender)
+        if actor is not None:
+            access.check_can_manage_tender(actor, tender)
+        now = clock.now()
+        status = tender_status(tender.lifecycle, now)
+        if status != TenderStatus.EVALUATION:
+            raise RuleViolation(
+                _("Only a tender whose bids have closed can be declared unsuccessful; it is %(status)s.")
+                % {"status": _status_label(status)}
+            )
+        tender.unsuccessful_at = now
+        tender.unsuccessful_reason = reason
+        tender.updated_at = now
+        tender.recorded_status = TenderStatus.UNSUCCESSFUL
+        _refresh_deadline(tender, now)
+        tender.save()
+        StatusChange.objects.get_or_create(
+            tender=tender, status=TenderStatus.UNSUCCESSFUL, effective_at=now, defaults={"recorded_at": now}
+        )
+        audit_record(
+            action=AuditAction.TENDER_UNSUCCESSFUL,
+            actor=actor,
+            organisation_id=tender.buyer_id,
+            object_type="tender",
+            object_id=tender.pk,
+            after={"status": "unsuccessful", "reason": reason},
+        )
+        events.record(TenderUnsuccessful(tender_id=tender.pk, ocid=tender.ocid, at=now, reason=reason))
+    return tender
+
+
+# --- Clarifications -------------------------------------------------------------------------------
+def clarification_ask(
+    *, actor: User, tender: Tender, supplier: Organisation, question: str, lot: Lot | None = None
+) -> Clarification:
+    """A supplier asks a question. Refused after the enquiry deadline, decided inside the
+    transaction with the tender row locked, so a concurrent amendment cannot race it."""
+    question = question.strip()
+    if not question:
+        raise InvalidInput.for_field("question", _("Write your question."))
+    if len(question) > 5000:
+        raise InvalidInput.for_field("question", _("A question can be at most 5,000 characters."))
+    with transaction.atomic():
+        tender = _lock(tender)
+        access.check_can_view_tender(actor, tender)
+        access.check_can_ask_question(actor, supplier)
+        now = clock.now()
+        status = tender_status(tender.lifecycle, now)
+        if status.is_final or tender.enquiry_end is None:
+            raise RuleViolation(_("This tender does not take questions."))
+        if now > tender.enquiry_end:
+            raise RuleViolation(
+                _("Questions closed at %(deadline)s.") % {"deadline": tender.enquiry_end.isoformat(timespec="minutes")},
+                fields={"question": [_("The deadline for questions has passed.")]},
+            )
+        if lot is not None and lot.tender_id != tender.pk:
+            raise InvalidInput.for_field("lot", _("Choose a lot of this tender."))
+        clarification = Clarification.objects.create(
+            tender=tender,
+            local_id=f"Q-{tender.clarifications.count() + 1}",
+            lot=lot,
+            question=question,
+            asked_at=now,
+            asked_by=actor,
+            asker_organisation=supplier,
+        )
+        audit_record(
+            action=AuditAction.CLARIFICATION_ASKED,
+            actor=actor,
+            organisation_id=supplier.pk,
+            object_type="clarification",
+            object_id=clarification.pk,
+            after={"tender": tender.ocid, "question": question},
+        )
+        events.record(
+            ClarificationAsked(tender_id=tender.pk, ocid=tender.ocid, at=now, clarification_id=clarification.pk)
+        )
+    return clarification
+
+
+def clarification_answer(*, actor: User, clarification: Clarification, answer: str) -> Clarification:
+    """The buyer answers; the question and answer become public together."""
+    answer = answer.strip()
+    if not answer:
+        raise InvalidInput.for_field("answer", _("Write the answer."))
+    with transaction.atomic():
+        tender = _lock(clarification.tender)
+        access.check_can_manage_tender(actor, tender)
+        clarification = Clarification.objects.select_for_update().get(pk=clarification.pk)
+        if clarification.answered_at is not None:
+            raise Conflict(_("This question has already been answered; publish a correction as an amendment."))
+        now = clock.now()
+        clarification.answer = answer
+        clarification.answered_at = now
+        clarification.answered_by = actor
+        clarification.save(update_fields=["answer", "answered_at", "answered_by"])
+        audit_record(
+            action=AuditAction.CLARIFICATION_ANSWERED,
+            actor=actor,
+            organisation_id=tender.buyer_id,
+            object_type="clarification",
+            object_id=clarification.pk,
+            after={"tender": tender.ocid, "answer": answer},
+        )
+        events.record(
+            ClarificationAnswered(tender_id=tender.pk, ocid=tender.ocid, at=now, clarification_id=clarification.pk)
+        )
+    return clarification
+
+
+# --- Time: the sweep --------------------------------------------------------------------------------
+# Higher apps (bids) tell the sweep how many valid bids a tender received; with none, a tender
+# whose bids have closed is declared unsuccessful. Without a counter nothing is assumed.
+BidCounter = Callable[[Tender], int]
+_bid_counters: list[BidCounter] = []
+
+
+def register_bid_counter(counter: BidCounter) -> None:
+    if counter not in _bid_counters:
+        _bid_counters.append(counter)
+
+
+def tender_record_status(*, tender: Tender, at: dt.datetime | None = None) -> list[StatusChange]:
+    """Make the status transitions that have taken effect durable, and emit their events."""
+    with transaction.atomic():
+        tender = _lock(tender)
+        now = at or clock.now()
+        if not tender.is_published:
+            return []
+        last = tender.status_changes.order_by("-effective_at", "-id").first()
+        since = last.effective_at if last else (tender.published_at or now)
+        recorded: list[StatusChange] = []
+        previous = tender.recorded_status
+        for effective_at, status in status_transitions(tender.lifecycle, since=since, until=now):
+            change, created = StatusChange.objects.get_or_create(
+                tender=tender, status=status, effective_at=effective_at, defaults={"recorded_at": now}
+            )
+            if created:
+                recorded.append(change)
+                events.record(
+                    TenderStatusChanged(
+                        tender_id=tender.pk, ocid=tender.ocid, at=effective_at, status=status, previous=previous
+                    )
+                )
+                audit_record(
+                    action=AuditAction.TENDER_STATUS_RECORDED,
+                    actor=None,
+                    organisation_id=tender.buyer_id,
+                    object_type="tender",
+                    object_id=tender.pk,
+                    before={"status": previous},
+                    after={"status": str(status), "effective_at": effective_at.isoformat()},
+                )
+                previous = status
+        tender.recorded_status = tender_status(tender.lifecycle, now)
+        _refresh_deadline(tender, now)
+        tender.save(update_fields=["recorded_status", "next_deadline_at"])
+    if (
+        tender.recorded_status == TenderStatus.EVALUATION
+        and _bid_counters
+        and sum(counter(tender) for counter in _bid_counters) == 0
+    ):
+        tender_mark_unsuccessful(actor=None, tender=tender, reason=_("No valid bids were received."))
+    return recorded
+
+
+def tenders_sweep(*, at: dt.datetime | None = None, limit: int = 500) -> int:
+    """Record the transitions of every tender whose next deadline has passed. Returns how many
+    tenders were looked at. Statuses never depend on this having run; it makes them durable."""
+    now = at or clock.now()
+    due = list(
+        Tender.objects.filter(next_deadline_at__lte=now)
+        .order_by("next_deadline_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in due:
+        tender_record_status(tender=Tender(pk=pk), at=now)
+    return len(due)

@@ -1,0 +1,1 @@
+"""Tender pages: the public portal (`public`) and the buyer's workspace (`workspace`)."""
