@@ -14,6 +14,8 @@ from ninja.renderers import BaseRenderer
 
 from procura.accounts.api import router as accounts_router
 from procura.core.errors import ErrorCode, ProcuraError, error_envelope
+from procura.planning.api import router as planning_router
+from procura.tenders.api import router as tenders_router
 
 logger = logging.getLogger("procura.api")
 
@@ -37,6 +39,8 @@ api = NinjaAPI(
     renderer=OrjsonRenderer(),
 )
 api.add_router("/v1/", accounts_router)
+api.add_router("/v1/", tenders_router)
+api.add_router("/v1/", planning_router)
 
 _STATUS_CODES = {
     400: ErrorCode.INVALID,

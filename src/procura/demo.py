@@ -1,4 +1,5 @@
-"""Deterministic demo data: organisations of every kind and a user for every role.
+"""Deterministic demo data: organisations of every kind, a user for every role, and (in
+`procura.demo_tenders`) procurement plans and a tender in every status.
 
 `procura demo` loads it through the services (so the audit log records it like any other
 change); running it again finds it loaded and changes nothing.
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from procura import demo_tenders
 from procura.accounts.models import Organisation, User
 from procura.accounts.platform import platform_organisation
 from procura.accounts.roles import TWO_FACTOR_ROLES, OrganisationKind, Role
@@ -236,10 +238,11 @@ def load() -> str:
         key, email, role, inviter = PENDING_INVITATION
         if not organisations[key].invitations.filter(email=email).exists():
             invitation_create(actor=users[inviter], organisation=organisations[key], email=email, role=role)
-    return report()
+        demo_tenders.load(organisations=organisations, users=users)
+    return report(demo_tenders.summary(organisations))
 
 
-def report() -> str:
+def report(summary: list[str] | None = None) -> str:
     lines = [
         "Procura demo data is loaded.",
         f"Every demo user's password: {DEMO_PASSWORD}",
@@ -252,6 +255,8 @@ def report() -> str:
         lines.append(
             f" {star} {spec.email:<30} {Role(spec.role).label:<26} key {_base32(totp_key_for(spec.email)) if star == '*' else '-'}"
         )
+    if summary:
+        lines += ["", *summary]
     return "\n".join(lines)
 
 

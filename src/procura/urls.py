@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("documents/", include("procura.documents.urls")),
     path("tenders/", include("procura.tenders.urls")),
+    path("plans/", include("procura.planning.urls")),
     path("", include("procura.accounts.urls")),
     path("", include("procura.web.urls")),
 ]

@@ -35,9 +35,9 @@ def test_load_reports_what_it_did(capsys: pytest.CaptureFixture[str]) -> None:
 
     # then the codes are there and each run says what it did
     assert (first, second) == (0, 0)
-    assert first_out == f"CPV codes loaded from {path}: 54 created, 0 updated, 0 unchanged\n"
-    assert second_out == f"CPV codes loaded from {path}: 0 created, 0 updated, 54 unchanged\n"
-    assert Classification.objects.filter(scheme="CPV").count() == 54
+    assert first_out == f"CPV codes loaded from {path}: 57 created, 0 updated, 0 unchanged\n"
+    assert second_out == f"CPV codes loaded from {path}: 0 created, 0 updated, 57 unchanged\n"
+    assert Classification.objects.filter(scheme="CPV").count() == 57
 
 
 @pytest.mark.django_db

@@ -283,8 +283,8 @@ def test_the_demo_codes_load_once_with_every_parent_present() -> None:
     second = load_demo_classifications()
 
     # then the second time changes nothing
-    assert (first["CPV"].created, first["UNSPSC"].created) == (54, 8)
-    assert second["CPV"] == LoadResult(scheme="CPV", created=0, updated=0, unchanged=54)
+    assert (first["CPV"].created, first["UNSPSC"].created) == (57, 8)
+    assert second["CPV"] == LoadResult(scheme="CPV", created=0, updated=0, unchanged=57)
     assert second["UNSPSC"] == LoadResult(scheme="UNSPSC", created=0, updated=0, unchanged=8)
     assert AuditEntry.objects.count() == entries == 2
     # and every code below the top has its direct structural parent loaded

@@ -3,7 +3,7 @@ import pytest
 from procura.accounts.models import Organisation
 from procura.accounts.roles import OrganisationKind
 from procura.core.errors import InvalidInput
-from procura.core.pagination import paginate
+from procura.core.pagination import encode_cursor, paginate
 from tests import factories
 
 
@@ -48,3 +48,15 @@ def test_limit_out_of_range_names_the_field() -> None:
     with pytest.raises(InvalidInput) as info:
         paginate(Organisation.objects.all(), order=("id",), limit=0)
     assert "limit" in info.value.fields
+
+
+@pytest.mark.django_db
+def test_a_forged_cursor_with_values_of_the_wrong_kind_is_refused() -> None:
+    # given a cursor that decodes but holds a mapping, a list and a string where a name and a uuid belong
+    forged = encode_cursor([{"x": 1}, ["y"]])
+    # when / then
+    with pytest.raises(InvalidInput) as caught:
+        paginate(Organisation.objects.all(), order=("legal_name", "id"), cursor=forged)
+    assert set(caught.value.fields) == {"cursor"}
+    with pytest.raises(InvalidInput):
+        paginate(Organisation.objects.all(), order=("legal_name", "id"), cursor=encode_cursor(["A", "not-a-uuid"]))

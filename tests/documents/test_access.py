@@ -18,7 +18,7 @@ from tests.conftest import World
 from tests.documents.samples import PDF, named
 
 
-def _document(world: World, owner_type: str = "tender") -> Document:
+def _document(world: World, owner_type: str = "test-owner") -> Document:
     return document_upload(
         actor=world.officer,
         organisation=world.buyer,

@@ -31,7 +31,7 @@ def _upload(world: World, file: Any, **kwargs: Any) -> Document:
     details: dict[str, Any] = {
         "actor": world.officer,
         "organisation": world.buyer,
-        "owner_type": "tender",
+        "owner_type": "test-owner",
         "owner_id": TENDER,
         "title": "Tender notice",
         "document_type": DocumentType.TENDER_NOTICE,
@@ -55,7 +55,7 @@ def test_an_upload_is_hashed_measured_stored_and_audited(world: World, media: Pa
     document = _upload(world, upload, description="The notice as published.", language="EN")
     # then the row says what the file is
     assert document.version == 1
-    assert (document.owner_type, document.owner_id, document.organisation) == ("tender", TENDER, world.buyer)
+    assert (document.owner_type, document.owner_id, document.organisation) == ("test-owner", TENDER, world.buyer)
     assert (document.title, document.description, document.language) == (
         "Tender notice",
         "The notice as published.",
@@ -86,7 +86,7 @@ def test_an_upload_is_hashed_measured_stored_and_audited(world: World, media: Pa
         "document_id": str(document.document_id),
         "version": 1,
         "replaces": None,
-        "owner_type": "tender",
+        "owner_type": "test-owner",
         "owner_id": str(TENDER),
         "title": "Tender notice",
         "document_type": "tenderNotice",
@@ -317,8 +317,8 @@ def test_a_new_version_keeps_the_document_id_and_supersedes_the_old_one(
     first.refresh_from_db()
     assert (second.version, second.document_id, second.superseded_at) == (2, first.document_id, None)
     assert (first.version, first.uploaded_at, first.superseded_at) == (1, first_uploaded_at, later)
-    assert selectors.documents_for(owner_type="tender", owner_id=TENDER) == [second]
-    assert selectors.documents_for(owner_type="tender", owner_id=TENDER, current_only=False) == [first, second]
+    assert selectors.documents_for(owner_type="test-owner", owner_id=TENDER) == [second]
+    assert selectors.documents_for(owner_type="test-owner", owner_id=TENDER, current_only=False) == [first, second]
     assert selectors.document_versions(first.document_id) == [first, second]
     assert AuditEntry.objects.filter(object_id=str(second.pk)).get().after["replaces"] == str(first.pk)
     # and both files stay stored: earlier versions remain available

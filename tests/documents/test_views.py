@@ -25,7 +25,7 @@ def _document(world: World, name: str = "Tender notice.pdf", content: bytes = CO
     return document_upload(
         actor=world.officer,
         organisation=world.buyer,
-        owner_type="tender",
+        owner_type="test-owner",
         owner_id=uuid.uuid4(),
         title="Tender notice",
         document_type=DocumentType.TENDER_NOTICE,

@@ -264,3 +264,37 @@ def test_lot_and_item_ids_survive_edits(world: World, frozen_clock: clock.Clock)
     services.tender_update(actor=world.officer, tender=tender, details=replace(current, lots=current.lots[1:]))
     assert list(Lot.objects.filter(tender=tender).values_list("local_id", "title")) == [("LOT-2", "B")]
     assert Decimal(tender.items.get().quantity) == Decimal("20000")
+
+
+def test_a_tender_is_completed_only_after_bids_close(world: World, frozen_clock: clock.Clock) -> None:
+    # given an open tender
+    tender = published(world.officer, world.buyer)
+    # when completion is attempted while bids are open, then after the deadline
+    with pytest.raises(RuleViolation):
+        services.tender_mark_complete(actor=world.officer, tender=tender)
+    frozen_clock.advance(21 * DAY)
+    with pytest.raises(PermissionDenied):
+        services.tender_mark_complete(actor=world.other_officer, tender=tender)
+    tender = services.tender_mark_complete(actor=world.officer, tender=tender)
+    # then
+    assert status_of(tender) == TenderStatus.COMPLETE
+    assert tender.completed_at == clock.now()
+    assert list(tender.status_changes.values_list("status", flat=True)) == ["tendering", "evaluation", "complete"]
+    assert AuditEntry.objects.filter(action="tender.completed", object_id=str(tender.pk)).count() == 1
+
+
+@pytest.mark.parametrize("weight", ["1E+10", "123456.5", "40.125", "NaN"])
+def test_a_weight_that_cannot_be_stored_exactly_is_refused(
+    world: World, frozen_clock: clock.Clock, weight: str
+) -> None:
+    bad = replace(
+        rated(),
+        criteria=(
+            services.CriterionDetails(name="Price", kind="price", weight=weight),
+            services.CriterionDetails(name="Delivery", kind="quality", weight="40"),
+        ),
+    )
+    with pytest.raises(InvalidInput) as caught:
+        services.tender_create(actor=world.officer, buyer=world.buyer, details=bad)
+    assert set(caught.value.fields) == {"criteria.0.weight"}
+    assert Tender.objects.count() == 0

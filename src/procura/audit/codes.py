@@ -32,6 +32,7 @@ class AuditAction(StrEnum):
     TENDER_AMENDED = "tender.amended"
     TENDER_CANCELLED = "tender.cancelled"
     TENDER_UNSUCCESSFUL = "tender.unsuccessful"
+    TENDER_COMPLETED = "tender.completed"
     TENDER_STATUS_RECORDED = "tender.status_recorded"
     TENDER_DOCUMENT_ADDED = "tender.document_added"
     CLARIFICATION_ASKED = "clarification.asked"

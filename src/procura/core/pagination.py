@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import orjson
-from django.db.models import Model, Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Field, Model, Q, QuerySet
 
 from procura.core.errors import InvalidInput
 
@@ -63,6 +64,22 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
     return values
 
 
+def _typed(queryset: QuerySet[M], fields: list[str], values: list[Any]) -> list[Any]:
+    """Check each cursor value against its field, so a forged cursor is a 422, never a 500."""
+    typed = []
+    for name, value in zip(fields, values, strict=True):
+        try:
+            field = queryset.model._meta.get_field(name)
+            if not isinstance(field, Field):
+                raise FieldDoesNotExist(name)
+            python_value = field.to_python(value)
+            field.get_prep_value(python_value)
+        except (ValidationError, TypeError, ValueError, FieldDoesNotExist):
+            raise InvalidInput.for_field("cursor", "The cursor is not one this server issued.") from None
+        typed.append(python_value)
+    return typed
+
+
 def paginate(queryset: QuerySet[M], *, order: tuple[str, ...], cursor: str | None = None, limit: int = 50) -> Page[M]:
     """One page of `queryset` ordered by `order` (the last key must be unique, e.g. "id").
 
@@ -73,7 +90,7 @@ def paginate(queryset: QuerySet[M], *, order: tuple[str, ...], cursor: str | Non
     fields = [key.lstrip("-") for key in order]
     queryset = queryset.order_by(*order)
     if cursor:
-        values = decode_cursor(cursor, len(order))
+        values = _typed(queryset, fields, decode_cursor(cursor, len(order)))
         # (a, b) > (x, y)  ==  a > x OR (a = x AND b > y), each direction per key.
         condition = Q()
         for i, key in enumerate(order):

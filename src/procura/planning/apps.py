@@ -9,3 +9,11 @@ class PlanningConfig(AppConfig):
     label = "planning"
     verbose_name = _("Planning")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from procura.documents.access import register_owner_access
+        from procura.planning.access import can_view_business_case_document
+        from procura.planning.domain import BUSINESS_CASE_OWNER
+
+        # Supporting documents of business cases are seen by whoever may see the business case.
+        register_owner_access(BUSINESS_CASE_OWNER, can_view_business_case_document)

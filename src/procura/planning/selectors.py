@@ -10,9 +10,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
 
 from procura.accounts.models import Organisation
+from procura.core.errors import InvalidInput
 from procura.core.money import Money
 from procura.core.pagination import Page, paginate
 from procura.documents.models import Document
@@ -114,7 +117,13 @@ def published_plans(
         queryset = queryset.filter(buyer_id=buyer_id)
     if year is not None:
         queryset = queryset.filter(year=year)
-    return paginate(queryset.annotate(line_count=Count("lines")), order=PLAN_ORDER, cursor=cursor, limit=limit)
+    try:
+        return paginate(queryset.annotate(line_count=Count("lines")), order=PLAN_ORDER, cursor=cursor, limit=limit)
+    except (TypeError, ValueError, ValidationError):
+        # A cursor that decodes but holds values of the wrong kinds was not issued here.
+        if cursor is None:
+            raise
+        raise InvalidInput.for_field("cursor", _("The cursor is not one this server issued.")) from None
 
 
 def buyers_with_published_plans() -> list[Organisation]:

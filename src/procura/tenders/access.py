@@ -31,6 +31,26 @@ def can_view_tender(user: Any, tender: Tender) -> bool:
     return bool(platform_roles(user) & OVERSEERS)
 
 
+def can_oversee_tenders(user: Any) -> bool:
+    """Platform administrators and auditors see every buyer's tenders, drafts included."""
+    return bool(platform_roles(user) & OVERSEERS)
+
+
+def can_view_buyer_tenders(user: Any, buyer: Organisation) -> bool:
+    """A buyer's tender workspace (drafts, questions inbox): its members and the platform's overseers."""
+    if buyer.kind != OrganisationKind.BUYER:
+        return False
+    if roles_in(user, buyer):
+        return True
+    return can_oversee_tenders(user)
+
+
+def can_view_tender_document(user: Any, document: Any) -> bool:
+    """Documents of owner type "tender" (registered in TendersConfig.ready): whoever may see the tender."""
+    tender = Tender.objects.select_related("buyer").filter(pk=document.owner_id).first()
+    return tender is not None and can_view_tender(user, tender)
+
+
 def can_manage_tenders(user: Any, buyer: Organisation) -> bool:
     """Create, edit, publish, amend and cancel tenders, answer questions: procurement officers."""
     if buyer.kind != OrganisationKind.BUYER:
@@ -67,6 +87,15 @@ def can_see_asker(user: Any, clarification: Clarification) -> bool:
 def check_can_view_tender(user: Any, tender: Tender) -> None:
     if not can_view_tender(user, tender):
         raise NotFound(_("There is no tender %(ocid)s.") % {"ocid": tender.ocid})
+
+
+def check_can_view_buyer_tenders(user: Any, buyer: Organisation) -> None:
+    check_signed_in(user)
+    if not can_view_buyer_tenders(user, buyer):
+        raise PermissionDenied(
+            _("Only members of %(buyer)s, platform administrators and auditors can see its tenders in preparation.")
+            % {"buyer": buyer}
+        )
 
 
 def check_can_manage_tenders(user: Any, buyer: Organisation) -> None:

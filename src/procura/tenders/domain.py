@@ -113,7 +113,8 @@ _OCDS_STATUS: dict[TenderStatus, str | None] = {
     TenderStatus.UNSUCCESSFUL: "unsuccessful",
 }
 
-# Fields whose change after publication is material: suppliers must get time to react.
+# Fields whose change after publication is material: suppliers must get time to react. Named as
+# in TenderDetails and Amendment.changes (a moved deadline is `tender_end`).
 MATERIAL_FIELDS = frozenset(
     {
         "description",
@@ -124,7 +125,7 @@ MATERIAL_FIELDS = frozenset(
         "criteria",
         "eligibility_criteria",
         "selection_criteria",
-        "tender_period_end",
+        "tender_end",
         "bid_opening_at",
     }
 )

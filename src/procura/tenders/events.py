@@ -38,6 +38,11 @@ class TenderUnsuccessful(TenderEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class TenderCompleted(TenderEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
 class TenderStatusChanged(TenderEvent):
     """A status that follows from time took effect at `at` (recorded by the sweep)."""
 

@@ -51,6 +51,8 @@ from procura.tenders.events import (
     ClarificationAsked,
     TenderAmended,
     TenderCancelled,
+    TenderCompleted,
+    TenderEvent,
     TenderPublished,
     TenderStatusChanged,
     TenderUnsuccessful,
@@ -254,7 +256,8 @@ def _clean(details: TenderDetails) -> _Cleaned:
     for ci, criterion in enumerate(details.criteria):
         try:
             weight = Decimal(str(criterion.weight).strip())
-            if not weight.is_finite():
+            # Weights are stored with two decimals and at most 100: refuse what cannot be kept exactly.
+            if not weight.is_finite() or abs(weight) >= 1000 or weight != weight.quantize(Decimal("0.01")):
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
             errors[f"criteria.{ci}.weight"] = [_("Enter a weight such as 40.")]
@@ -522,6 +525,42 @@ def tender_update(*, actor: User, tender: Tender, details: TenderDetails) -> Ten
     return tender
 
 
+def tender_link_plan_line(*, actor: User, tender: Tender, plan_line: PlanLine | None) -> Tender:
+    """Link a draft to a line of its buyer's procurement plan, or unlink it (`plan_line=None`).
+
+    Planning and tendering are one contracting process, so a linked draft takes the line's ocid,
+    as if created from the line; unlinked, it gets a new one. Only drafts: a draft's ocid has
+    never been published, so changing it breaks no link.
+    """
+    with transaction.atomic():
+        tender = _lock(tender)
+        access.check_can_manage_tender(actor, tender)
+        if tender.is_published:
+            raise RuleViolation(_("The plan line of a published tender cannot change."))
+        if plan_line is not None and plan_line.plan.buyer_id != tender.buyer_id:
+            raise InvalidInput.for_field("plan_line", _("The plan line belongs to another buyer."))
+        if (plan_line.pk if plan_line else None) == tender.plan_line_id:
+            return tender
+        if plan_line is not None and Tender.objects.filter(ocid=plan_line.ocid).exclude(pk=tender.pk).exists():
+            raise Conflict.for_field("plan_line", _("A tender has already been prepared for this plan line."))
+        before = {"ocid": tender.ocid, "plan_line": str(tender.plan_line_id) if tender.plan_line_id else None}
+        tender.plan_line = plan_line
+        tender.ocid = plan_line.ocid if plan_line is not None else allocate_ocid()
+        tender.updated_at = clock.now()
+        tender.search_text = _search_text(tender)
+        tender.save(update_fields=["plan_line", "ocid", "updated_at", "search_text"])
+        audit_record(
+            action=AuditAction.TENDER_UPDATED,
+            actor=actor,
+            organisation_id=tender.buyer_id,
+            object_type="tender",
+            object_id=tender.pk,
+            before=before,
+            after={"ocid": tender.ocid, "plan_line": str(plan_line.pk) if plan_line else None},
+        )
+    return tender
+
+
 def _publication_problems(tender: Tender, cleaned: _Cleaned, *, published_at: dt.datetime) -> list[Problem]:
     procedure_rules = rules.rules_of(tender.rules)
     problems = _completeness_problems(cleaned, procedure_rules)
@@ -580,8 +619,7 @@ def tender_publication_problems(tender: Tender) -> dict[str, list[str]]:
         fields = dict(exc.fields)
     refusal = _spend_control_refusal(candidate)
     if refusal is not None:
-        for name, messages in refusal.fields.items():
-            fields.setdefault(name, []).extend([refusal.message, *messages][:1])
+        fields.setdefault("plan_line", []).append(refusal.message)
     return fields
 
 
@@ -656,11 +694,21 @@ def tender_amend(*, actor: User, tender: Tender, details: TenderDetails, rationa
         before = _snapshot(tender)
         deadline_before = tender.tender_end
         _apply_values(tender, cleaned.values)
-        for name in ("qualification_end", "enquiry_end"):
-            # Periods that have closed stay closed: reopening them would favour latecomers.
-            stored = getattr(tender, name)
-            if before[name] and dt.datetime.fromisoformat(before[name]) < now and stored != before[name]:
-                setattr(tender, name, dt.datetime.fromisoformat(before[name]))
+        passed: dict[str, list[str]] = {}
+        for name, problem_field in (
+            ("qualification_end", "qualification_period_end"),
+            ("enquiry_end", "enquiry_period_end"),
+            ("tender_start", "tender_period_start"),
+        ):
+            was = dt.datetime.fromisoformat(before[name]) if before[name] else None
+            if was is not None and (was <= now if name == "tender_start" else was < now):
+                # Periods that have closed stay closed (reopening them would favour latecomers) and
+                # bids that have opened stay open: what has happened is not amended.
+                setattr(tender, name, was)
+            elif getattr(tender, name) is not None and getattr(tender, name) < now:
+                passed[problem_field] = [_("This time has already passed: choose a later one.")]
+        if passed:
+            raise InvalidInput(_("A period cannot be moved into the past."), fields=passed)
         _write_parts(tender, cleaned)
         after = _snapshot(tender)
         changed = _changed_fields(before, after)
@@ -714,6 +762,8 @@ def tender_amend(*, actor: User, tender: Tender, details: TenderDetails, rationa
         events.record(
             TenderAmended(tender_id=tender.pk, ocid=tender.ocid, at=now, amendment_id=amendment.pk, material=material)
         )
+        _record_transitions(tender, now)
+        tender.save(update_fields=["recorded_status"])
     return amendment
 
 
@@ -723,42 +773,83 @@ def _status_label(status: TenderStatus) -> str:
     return str(STATUS_LABELS[status]).lower()
 
 
-def tender_cancel(*, actor: User, tender: Tender, reason: str) -> Tender:
-    """Cancel a published tender, with a public reason."""
-    reason = reason.strip()
-    if not reason:
-        raise InvalidInput.for_field("reason", _("Give the reason for cancelling: it is published."))
+def _close(
+    *,
+    actor: User | None,
+    tender: Tender,
+    final: TenderStatus,
+    refusal: Callable[[TenderStatus], str | None],
+    fields: Callable[[dt.datetime], dict[str, Any]],
+    action: AuditAction,
+    event: Callable[[Tender, dt.datetime], TenderEvent],
+    reason: str = "",
+) -> Tender:
+    """End a tender in `final`: the one path shared by cancellation, failure and completion.
+
+    Under the row lock: access, then `refusal(status)` (a message when the status does not allow
+    it), then the transitions not yet recorded, the final status, the audit entry and the event.
+    """
     with transaction.atomic():
         tender = _lock(tender)
-        access.check_can_manage_tender(actor, tender)
+        if actor is not None:
+            access.check_can_manage_tender(actor, tender)
         now = clock.now()
         status = tender_status(tender.lifecycle, now)
-        if not tender.is_published:
-            raise RuleViolation(_("Only a published tender can be cancelled; a draft can simply be left unpublished."))
-        if status.is_final:
-            raise RuleViolation(
-                _("The tender cannot be cancelled: it is already %(status)s.") % {"status": _status_label(status)}
-            )
-        tender.cancelled_at = now
-        tender.cancellation_reason = reason
+        message = refusal(status)
+        if message:
+            raise RuleViolation(message)
+        _record_transitions(tender, now)
+        values = fields(now)
+        for name, value in values.items():
+            setattr(tender, name, value)
         tender.updated_at = now
-        tender.recorded_status = TenderStatus.CANCELLED
+        tender.recorded_status = final
         _refresh_deadline(tender, now)
         tender.save()
-        StatusChange.objects.get_or_create(
-            tender=tender, status=TenderStatus.CANCELLED, effective_at=now, defaults={"recorded_at": now}
-        )
+        StatusChange.objects.get_or_create(tender=tender, status=final, effective_at=now, defaults={"recorded_at": now})
         audit_record(
-            action=AuditAction.TENDER_CANCELLED,
+            action=action,
             actor=actor,
             organisation_id=tender.buyer_id,
             object_type="tender",
             object_id=tender.pk,
             before={"status": str(status)},
-            after={"status": "cancelled", "reason": reason},
+            after={"status": str(final), **({"reason": reason} if reason else {})},
         )
-        events.record(TenderCancelled(tender_id=tender.pk, ocid=tender.ocid, at=now, reason=reason))
+        events.record(event(tender, now))
     return tender
+
+
+def _only_after_bids_close(message: str) -> Callable[[TenderStatus], str | None]:
+    def refusal(status: TenderStatus) -> str | None:
+        return None if status == TenderStatus.EVALUATION else message % {"status": _status_label(status)}
+
+    return refusal
+
+
+def tender_cancel(*, actor: User, tender: Tender, reason: str) -> Tender:
+    """Cancel a published tender, with a public reason."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput.for_field("reason", _("Give the reason for cancelling: it is published."))
+
+    def refusal(status: TenderStatus) -> str | None:
+        if status == TenderStatus.DRAFT:
+            return _("Only a published tender can be cancelled; a draft can simply be left unpublished.")
+        if status.is_final:
+            return _("The tender cannot be cancelled: it is already %(status)s.") % {"status": _status_label(status)}
+        return None
+
+    return _close(
+        actor=actor,
+        tender=tender,
+        final=TenderStatus.CANCELLED,
+        refusal=refusal,
+        fields=lambda now: {"cancelled_at": now, "cancellation_reason": reason},
+        action=AuditAction.TENDER_CANCELLED,
+        event=lambda t, now: TenderCancelled(tender_id=t.pk, ocid=t.ocid, at=now, reason=reason),
+        reason=reason,
+    )
 
 
 def tender_mark_unsuccessful(*, actor: User | None, tender: Tender, reason: str) -> Tender:
@@ -766,36 +857,32 @@ def tender_mark_unsuccessful(*, actor: User | None, tender: Tender, reason: str)
     reason = reason.strip()
     if not reason:
         raise InvalidInput.for_field("reason", _("Say why the tender failed: it is published."))
-    with transaction.atomic():
-        tender = _lock(tender)
-        if actor is not None:
-            access.check_can_manage_tender(actor, tender)
-        now = clock.now()
-        status = tender_status(tender.lifecycle, now)
-        if status != TenderStatus.EVALUATION:
-            raise RuleViolation(
-                _("Only a tender whose bids have closed can be declared unsuccessful; it is %(status)s.")
-                % {"status": _status_label(status)}
-            )
-        tender.unsuccessful_at = now
-        tender.unsuccessful_reason = reason
-        tender.updated_at = now
-        tender.recorded_status = TenderStatus.UNSUCCESSFUL
-        _refresh_deadline(tender, now)
-        tender.save()
-        StatusChange.objects.get_or_create(
-            tender=tender, status=TenderStatus.UNSUCCESSFUL, effective_at=now, defaults={"recorded_at": now}
-        )
-        audit_record(
-            action=AuditAction.TENDER_UNSUCCESSFUL,
-            actor=actor,
-            organisation_id=tender.buyer_id,
-            object_type="tender",
-            object_id=tender.pk,
-            after={"status": "unsuccessful", "reason": reason},
-        )
-        events.record(TenderUnsuccessful(tender_id=tender.pk, ocid=tender.ocid, at=now, reason=reason))
-    return tender
+    return _close(
+        actor=actor,
+        tender=tender,
+        final=TenderStatus.UNSUCCESSFUL,
+        refusal=_only_after_bids_close(
+            _("Only a tender whose bids have closed can be declared unsuccessful; it is %(status)s.")
+        ),
+        fields=lambda now: {"unsuccessful_at": now, "unsuccessful_reason": reason},
+        action=AuditAction.TENDER_UNSUCCESSFUL,
+        event=lambda t, now: TenderUnsuccessful(tender_id=t.pk, ocid=t.ocid, at=now, reason=reason),
+        reason=reason,
+    )
+
+
+def tender_mark_complete(*, actor: User | None, tender: Tender) -> Tender:
+    """Close a tender whose procurement is done (its award decided and contract concluded).
+    Contract management calls this when its contracts are signed; `actor=None`: the platform."""
+    return _close(
+        actor=actor,
+        tender=tender,
+        final=TenderStatus.COMPLETE,
+        refusal=_only_after_bids_close(_("Only a tender whose bids have closed can be completed; it is %(status)s.")),
+        fields=lambda now: {"completed_at": now},
+        action=AuditAction.TENDER_COMPLETED,
+        event=lambda t, now: TenderCompleted(tender_id=t.pk, ocid=t.ocid, at=now),
+    )
 
 
 # --- Clarifications -------------------------------------------------------------------------------
@@ -889,6 +976,40 @@ def register_bid_counter(counter: BidCounter) -> None:
         _bid_counters.append(counter)
 
 
+def _record_transitions(tender: Tender, now: dt.datetime) -> list[StatusChange]:
+    """Record (with events and audit entries) the transitions that took effect up to `now` and
+    are not recorded yet, and set `recorded_status` (the caller saves). Inside the caller's
+    transaction, with the tender locked. Amendments, cancellation and failure call it too, so the
+    history stays complete (and in order) even when the sweep has not run."""
+    last = tender.status_changes.order_by("-effective_at", "-id").first()
+    since = last.effective_at if last else (tender.published_at or now)
+    recorded: list[StatusChange] = []
+    previous = tender.recorded_status
+    for effective_at, status in status_transitions(tender.lifecycle, since=since, until=now):
+        change, created = StatusChange.objects.get_or_create(
+            tender=tender, status=status, effective_at=effective_at, defaults={"recorded_at": now}
+        )
+        if created:
+            recorded.append(change)
+            events.record(
+                TenderStatusChanged(
+                    tender_id=tender.pk, ocid=tender.ocid, at=effective_at, status=status, previous=previous
+                )
+            )
+            audit_record(
+                action=AuditAction.TENDER_STATUS_RECORDED,
+                actor=None,
+                organisation_id=tender.buyer_id,
+                object_type="tender",
+                object_id=tender.pk,
+                before={"status": previous},
+                after={"status": str(status), "effective_at": effective_at.isoformat()},
+            )
+            previous = status
+    tender.recorded_status = tender_status(tender.lifecycle, now)
+    return recorded
+
+
 def tender_record_status(*, tender: Tender, at: dt.datetime | None = None) -> list[StatusChange]:
     """Make the status transitions that have taken effect durable, and emit their events."""
     with transaction.atomic():
@@ -896,32 +1017,7 @@ def tender_record_status(*, tender: Tender, at: dt.datetime | None = None) -> li
         now = at or clock.now()
         if not tender.is_published:
             return []
-        last = tender.status_changes.order_by("-effective_at", "-id").first()
-        since = last.effective_at if last else (tender.published_at or now)
-        recorded: list[StatusChange] = []
-        previous = tender.recorded_status
-        for effective_at, status in status_transitions(tender.lifecycle, since=since, until=now):
-            change, created = StatusChange.objects.get_or_create(
-                tender=tender, status=status, effective_at=effective_at, defaults={"recorded_at": now}
-            )
-            if created:
-                recorded.append(change)
-                events.record(
-                    TenderStatusChanged(
-                        tender_id=tender.pk, ocid=tender.ocid, at=effective_at, status=status, previous=previous
-                    )
-                )
-                audit_record(
-                    action=AuditAction.TENDER_STATUS_RECORDED,
-                    actor=None,
-                    organisation_id=tender.buyer_id,
-                    object_type="tender",
-                    object_id=tender.pk,
-                    before={"status": previous},
-                    after={"status": str(status), "effective_at": effective_at.isoformat()},
-                )
-                previous = status
-        tender.recorded_status = tender_status(tender.lifecycle, now)
+        recorded = _record_transitions(tender, now)
         _refresh_deadline(tender, now)
         tender.save(update_fields=["recorded_status", "next_deadline_at"])
     if (
