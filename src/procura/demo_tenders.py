@@ -18,8 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from procura.accounts.models import Organisation, User
 from procura.core import clock
+from procura.documents.models import DocumentType
+from procura.documents.services import document_upload
 from procura.planning.models import ApprovalDecision, BusinessCase, PlanLine, PlanStatus, ProcurementPlan
 from procura.planning.selectors import spend_control_threshold
 from procura.planning.services import (
@@ -866,10 +870,48 @@ def _tender(
     moment = t.base if spec.published == 0 else t.day(spec.published, 9)
     with _at(moment):
         tender = tender_create(actor=officer, buyer=buyer, details=details, plan_line=plan_line)
+        _attach_notice(tender, officer)
         tender = tender_publish(actor=officer, tender=tender)
     if spec.then is not None:
         spec.then(t, tender, users, organisations)
     return tender
+
+
+def _notice_pdf(title: str) -> bytes:
+    """A one-page PDF with the tender's title: enough for the demo's document links."""
+    text = title.replace("\\", "").replace("(", "").replace(")", "")
+    stream = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _attach_notice(tender: Tender, officer: User) -> None:
+    """Every demo tender is published with its notice as a PDF (before publication: no amendment)."""
+    document_upload(
+        actor=officer,
+        organisation=tender.buyer,
+        owner_type="tender",
+        owner_id=tender.pk,
+        title="Tender notice",
+        document_type=DocumentType.TENDER_NOTICE,
+        file=SimpleUploadedFile("tender-notice.pdf", _notice_pdf(tender.title), content_type="application/pdf"),
+    )
 
 
 def load(*, organisations: dict[str, Organisation], users: dict[str, User]) -> None:

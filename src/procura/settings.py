@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -253,7 +254,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = VAR_DIR / "media"
+# Tests never write uploads into the working tree: each test process gets its own folder.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="procura-test-media-")) if TESTING else VAR_DIR / "media"
 
 # --- Documents --------------------------------------------------------------------------------
 # Uploaded documents live in the "default" storage above (MEDIA_ROOT in development; an
