@@ -298,3 +298,26 @@ def test_a_weight_that_cannot_be_stored_exactly_is_refused(
         services.tender_create(actor=world.officer, buyer=world.buyer, details=bad)
     assert set(caught.value.fields) == {"criteria.0.weight"}
     assert Tender.objects.count() == 0
+
+
+def test_one_tender_that_cannot_move_on_does_not_stop_the_sweep(
+    world: World, frozen_clock: clock.Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given two open tenders past their deadline, the first of which refuses to be recorded
+    first = published(world.officer, world.buyer)
+    second = published(world.officer, world.buyer, title="Aprons")
+    frozen_clock.advance(21 * DAY)
+    record = services.tender_record_status
+
+    def refuse_the_first(*, tender: Tender, at: dt.datetime | None = None) -> list[object]:
+        if tender.pk == first.pk:
+            raise RuleViolation("already handled")
+        return record(tender=tender, at=at)  # type: ignore[return-value]
+
+    monkeypatch.setattr(services, "tender_record_status", refuse_the_first)
+    # when
+    looked_at = services.tenders_sweep()
+    # then the second tender's close was still recorded
+    assert looked_at == 2
+    assert list(second.status_changes.values_list("status", flat=True)) == ["tendering", "evaluation"]
+    assert list(first.status_changes.values_list("status", flat=True)) == ["tendering"]

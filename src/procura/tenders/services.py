@@ -8,6 +8,7 @@ OCDS release (a subscriber) commits or rolls back with the change.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -21,7 +22,7 @@ from procura.audit.codes import AuditAction
 from procura.audit.services import audit_record
 from procura.classifications.selectors import classification_get, unit_get
 from procura.core import clock, events
-from procura.core.errors import Conflict, InvalidInput, RuleViolation
+from procura.core.errors import Conflict, InvalidInput, ProcuraError, RuleViolation
 from procura.core.identifiers import allocate_ocid
 from procura.core.money import Money, iso_4217_codes
 from procura.planning.models import PlanLine
@@ -58,6 +59,8 @@ from procura.tenders.events import (
     TenderUnsuccessful,
 )
 from procura.tenders.models import Amendment, Clarification, Criterion, Item, Lot, StatusChange, Tender
+
+logger = logging.getLogger(__name__)
 
 MAX_LOTS = 100
 MAX_ITEMS = 500
@@ -1039,5 +1042,9 @@ def tenders_sweep(*, at: dt.datetime | None = None, limit: int = 500) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     for pk in due:
-        tender_record_status(tender=Tender(pk=pk), at=now)
+        try:
+            tender_record_status(tender=Tender(pk=pk), at=now)
+        except ProcuraError:
+            # One tender that cannot move on (another sweep got there first) must not stop the rest.
+            logger.warning("tender sweep skipped %s", pk, exc_info=True)
     return len(due)
