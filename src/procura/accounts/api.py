@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from procura.accounts import access, selectors, services
-from procura.accounts.authentication import api_auth, optional_auth
-from procura.accounts.models import ApiToken, Invitation, Membership, Organisation, User
+from procura.accounts.authentication import api_auth, optional_auth, request_user
+from procura.accounts.models import ApiToken, Invitation, Membership, Organisation
 from procura.accounts.roles import OrganisationKind, Role
 from procura.core.errors import NotFound
 from procura.core.pagination import paginate
@@ -165,21 +165,10 @@ class OrganisationFilters(Schema):
 
 
 # --- Helpers ----------------------------------------------------------------------------------
-def _organisation(organisation_id: uuid.UUID) -> Organisation:
-    organisation = selectors.organisation_get(organisation_id)
-    if organisation is None:
-        raise NotFound(_("There is no organisation with this id."))
-    return organisation
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 # --- Endpoints --------------------------------------------------------------------------------
 @router.get("/me", response=MeOut, auth=api_auth, summary="The signed-in user and their organisations")
 def me(request: HttpRequest) -> MeOut:
-    user = _user(request)
+    user = request_user(request)
     return MeOut(
         id=user.pk,
         email=user.email,
@@ -212,7 +201,7 @@ def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters])
     summary="A public organisation profile",
 )
 def organisation_detail(request: HttpRequest, organisation_id: uuid.UUID) -> OrganisationOut:
-    return OrganisationOut.of(_organisation(organisation_id))
+    return OrganisationOut.of(selectors.organisation_found(organisation_id))
 
 
 @router.get(
@@ -222,8 +211,8 @@ def organisation_detail(request: HttpRequest, organisation_id: uuid.UUID) -> Org
     summary="Members of an organisation you belong to",
 )
 def membership_list(request: HttpRequest, organisation_id: uuid.UUID) -> list[MemberOut]:
-    organisation = _organisation(organisation_id)
-    access.check_can_view_members(_user(request), organisation)
+    organisation = selectors.organisation_found(organisation_id)
+    access.check_can_view_members(request_user(request), organisation)
     return [MemberOut.of(m) for m in selectors.members_of(organisation)]
 
 
@@ -234,12 +223,12 @@ def membership_list(request: HttpRequest, organisation_id: uuid.UUID) -> list[Me
     summary="Remove a member's role",
 )
 def membership_delete(request: HttpRequest, organisation_id: uuid.UUID, membership_id: uuid.UUID) -> Status[None]:
-    organisation = _organisation(organisation_id)
-    access.check_can_manage_members(_user(request), organisation)
+    organisation = selectors.organisation_found(organisation_id)
+    access.check_can_manage_members(request_user(request), organisation)
     membership = selectors.membership_get(organisation, membership_id)
     if membership is None:
         raise NotFound(_("There is no such membership in this organisation."))
-    services.membership_revoke(actor=_user(request), membership=membership)
+    services.membership_revoke(actor=request_user(request), membership=membership)
     return Status(204, None)
 
 
@@ -250,8 +239,8 @@ def membership_delete(request: HttpRequest, organisation_id: uuid.UUID, membersh
     summary="Pending invitations",
 )
 def invitation_list(request: HttpRequest, organisation_id: uuid.UUID) -> list[InvitationOut]:
-    organisation = _organisation(organisation_id)
-    access.check_can_manage_members(_user(request), organisation)
+    organisation = selectors.organisation_found(organisation_id)
+    access.check_can_manage_members(request_user(request), organisation)
     return [InvitationOut.of(i) for i in selectors.pending_invitations(organisation)]
 
 
@@ -262,9 +251,9 @@ def invitation_list(request: HttpRequest, organisation_id: uuid.UUID) -> list[In
     summary="Invite someone by email",
 )
 def invitation_create(request: HttpRequest, organisation_id: uuid.UUID, payload: InvitationIn) -> Status[InvitationOut]:
-    organisation = _organisation(organisation_id)
+    organisation = selectors.organisation_found(organisation_id)
     invitation, _token = services.invitation_create(
-        actor=_user(request), organisation=organisation, email=payload.email, role=payload.role
+        actor=request_user(request), organisation=organisation, email=payload.email, role=payload.role
     )
     return Status(201, InvitationOut.of(invitation))
 
@@ -276,30 +265,33 @@ def invitation_create(request: HttpRequest, organisation_id: uuid.UUID, payload:
     summary="Withdraw an invitation",
 )
 def invitation_delete(request: HttpRequest, organisation_id: uuid.UUID, invitation_id: uuid.UUID) -> Status[None]:
-    organisation = _organisation(organisation_id)
-    access.check_can_manage_members(_user(request), organisation)
+    organisation = selectors.organisation_found(organisation_id)
+    access.check_can_manage_members(request_user(request), organisation)
     invitation = selectors.invitation_get(organisation, invitation_id)
     if invitation is None:
         raise NotFound(_("There is no such invitation in this organisation."))
-    services.invitation_revoke(actor=_user(request), invitation=invitation)
+    services.invitation_revoke(actor=request_user(request), invitation=invitation)
     return Status(204, None)
 
 
 @router.get("/tokens", response=list[TokenOut], auth=api_auth, summary="Your API tokens")
 def token_list(request: HttpRequest) -> list[TokenOut]:
-    return [TokenOut.of(t) for t in selectors.tokens_of(_user(request))]
+    return [TokenOut.of(t) for t in selectors.tokens_of(request_user(request))]
 
 
 @router.post("/tokens", response={201: NewTokenOut}, auth=api_auth, summary="Create an API token")
 def token_create(request: HttpRequest, payload: TokenIn, response: HttpResponse) -> Status[NewTokenOut]:
     response["Cache-Control"] = "no-store"  # the secret is shown once: never cached or replayed
     token, secret = services.api_token_create(
-        actor=_user(request), name=payload.name, scopes=list(payload.scopes), expires_in_days=payload.expires_in_days
+        actor=request_user(request),
+        name=payload.name,
+        scopes=list(payload.scopes),
+        expires_in_days=payload.expires_in_days,
     )
     return Status(201, NewTokenOut(token=TokenOut.of(token), secret=secret))
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, auth=api_auth, summary="Revoke an API token")
 def token_delete(request: HttpRequest, token_id: uuid.UUID) -> Status[None]:
-    services.api_token_revoke(actor=_user(request), token_id=token_id)
+    services.api_token_revoke(actor=request_user(request), token_id=token_id)
     return Status(204, None)

@@ -6,9 +6,11 @@ import uuid
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from procura.accounts.models import ApiToken, Invitation, Membership, Organisation, User
 from procura.core import clock
+from procura.core.errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,14 @@ def organisation_get(organisation_id: uuid.UUID | str) -> Organisation | None:
         return Organisation.objects.filter(pk=organisation_id).first()
     except Exception:  # a malformed id (not a UUID) is simply "not found"
         return None
+
+
+def organisation_found(organisation_id: uuid.UUID | str) -> Organisation:
+    """The organisation, or NotFound: for API paths that name one."""
+    organisation = organisation_get(organisation_id)
+    if organisation is None:
+        raise NotFound(_("There is no organisation with this id."))
+    return organisation
 
 
 def members_of(organisation: Organisation) -> QuerySet[Membership]:

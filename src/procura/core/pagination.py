@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Field, Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from procura.core.errors import InvalidInput
 
@@ -58,9 +59,9 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = [_decode_value(v) for v in orjson.loads(raw)]
     except (binascii.Error, orjson.JSONDecodeError, ValueError, TypeError):
-        raise InvalidInput.for_field("cursor", "The cursor is not one this server issued.") from None
+        raise InvalidInput.for_field("cursor", _(_("The cursor is not one this server issued."))) from None
     if not isinstance(values, list) or len(values) != length:
-        raise InvalidInput.for_field("cursor", "The cursor is not one this server issued.")
+        raise InvalidInput.for_field("cursor", _(_("The cursor is not one this server issued.")))
     return values
 
 
@@ -74,8 +75,10 @@ def _typed(queryset: QuerySet[M], fields: list[str], values: list[Any]) -> list[
                 raise FieldDoesNotExist(name)
             python_value = field.to_python(value)
             field.get_prep_value(python_value)
+            if isinstance(python_value, dt.datetime) and python_value.tzinfo is None:
+                raise ValueError("naive datetime")
         except (ValidationError, TypeError, ValueError, FieldDoesNotExist):
-            raise InvalidInput.for_field("cursor", "The cursor is not one this server issued.") from None
+            raise InvalidInput.for_field("cursor", _(_("The cursor is not one this server issued."))) from None
         typed.append(python_value)
     return typed
 

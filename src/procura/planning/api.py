@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from procura.accounts import selectors as accounts_selectors
-from procura.accounts.authentication import api_auth, optional_auth
-from procura.accounts.models import Organisation, User
+from procura.accounts.authentication import api_auth, optional_auth, request_user
+from procura.accounts.models import Organisation
 from procura.core.errors import NotFound
 from procura.core.money import Money
 from procura.documents.models import Document
@@ -321,17 +321,6 @@ class PlanFilters(Schema):
 
 
 # --- Helpers ----------------------------------------------------------------------------------
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _organisation(organisation_id: uuid.UUID) -> Organisation:
-    organisation = accounts_selectors.organisation_get(organisation_id)
-    if organisation is None:
-        raise NotFound(_("There is no organisation with this id."))
-    return organisation
-
-
 def _plan(request: HttpRequest, plan_id: uuid.UUID) -> ProcurementPlan:
     plan = selectors.plan_get(plan_id)
     if plan is None:
@@ -372,8 +361,8 @@ def plan_list(request: HttpRequest, filters: Query[PlanFilters]) -> PlanPage:
 @router.post("/plans", response={201: PlanOut}, auth=api_auth, summary="Start a procurement plan (a draft)")
 def plan_create(request: HttpRequest, payload: PlanCreateIn) -> Status[PlanOut]:
     plan = services.plan_create(
-        actor=_user(request),
-        buyer=_organisation(payload.buyer),
+        actor=request_user(request),
+        buyer=accounts_selectors.organisation_found(payload.buyer),
         year=payload.year,
         title=payload.title,
         description=payload.description,
@@ -390,7 +379,7 @@ def plan_detail(request: HttpRequest, plan_id: uuid.UUID) -> PlanOut:
 def plan_update(request: HttpRequest, plan_id: uuid.UUID, payload: PlanUpdateIn) -> PlanOut:
     plan = _plan(request, plan_id)
     plan = services.plan_update(
-        actor=_user(request),
+        actor=request_user(request),
         plan=plan,
         title=plan.title if payload.title is None else payload.title,
         description=plan.description if payload.description is None else payload.description,
@@ -400,12 +389,12 @@ def plan_update(request: HttpRequest, plan_id: uuid.UUID, payload: PlanUpdateIn)
 
 @router.post("/plans/{plan_id}/publish", response=PlanOut, auth=api_auth, summary="Publish a plan (idempotent)")
 def plan_publish(request: HttpRequest, plan_id: uuid.UUID) -> PlanOut:
-    return PlanOut.of(services.plan_publish(actor=_user(request), plan=_plan(request, plan_id)))
+    return PlanOut.of(services.plan_publish(actor=request_user(request), plan=_plan(request, plan_id)))
 
 
 @router.post("/plans/{plan_id}/lines", response={201: PlanLineOut}, auth=api_auth, summary="Add a line to a plan")
 def plan_line_add(request: HttpRequest, plan_id: uuid.UUID, payload: PlanLineIn) -> Status[PlanLineOut]:
-    line = services.plan_line_add(actor=_user(request), plan=_plan(request, plan_id), details=payload.details())
+    line = services.plan_line_add(actor=request_user(request), plan=_plan(request, plan_id), details=payload.details())
     found = selectors.plan_line_get(line.pk)
     assert found is not None
     return Status(201, _line_out(found))
@@ -419,7 +408,9 @@ def plan_line_detail(request: HttpRequest, line_id: uuid.UUID) -> PlanLineOut:
 
 @router.put("/plan-lines/{line_id}", response=PlanLineOut, auth=api_auth, summary="Change a plan line")
 def plan_line_update(request: HttpRequest, line_id: uuid.UUID, payload: PlanLineIn) -> PlanLineOut:
-    line = services.plan_line_update(actor=_user(request), line=_line(request, line_id), details=payload.details())
+    line = services.plan_line_update(
+        actor=request_user(request), line=_line(request, line_id), details=payload.details()
+    )
     found = selectors.plan_line_get(line.pk)
     assert found is not None
     return _line_out(found)
@@ -427,7 +418,7 @@ def plan_line_update(request: HttpRequest, line_id: uuid.UUID, payload: PlanLine
 
 @router.delete("/plan-lines/{line_id}", response={204: None}, auth=api_auth, summary="Remove a line from a draft plan")
 def plan_line_remove(request: HttpRequest, line_id: uuid.UUID) -> Status[None]:
-    services.plan_line_remove(actor=_user(request), line=_line(request, line_id))
+    services.plan_line_remove(actor=request_user(request), line=_line(request, line_id))
     return Status(204, None)
 
 
@@ -439,7 +430,7 @@ def plan_line_remove(request: HttpRequest, line_id: uuid.UUID) -> Status[None]:
 )
 def business_case_list(request: HttpRequest, line_id: uuid.UUID) -> list[BusinessCaseOut]:
     line = _line(request, line_id)
-    access.check_can_see_inside(_user(request), line.plan.buyer)
+    access.check_can_see_inside(request_user(request), line.plan.buyer)
     return BusinessCaseOut.many(selectors.business_cases_of(line))
 
 
@@ -451,7 +442,7 @@ def business_case_list(request: HttpRequest, line_id: uuid.UUID) -> list[Busines
 )
 def business_case_submit(request: HttpRequest, line_id: uuid.UUID, payload: BusinessCaseIn) -> Status[BusinessCaseOut]:
     case = services.business_case_submit(
-        actor=_user(request),
+        actor=request_user(request),
         plan_line=_line(request, line_id),
         need=payload.need,
         estimated_amount=payload.estimated_amount,
@@ -477,7 +468,10 @@ def business_case_detail(request: HttpRequest, case_id: uuid.UUID) -> BusinessCa
 )
 def business_case_decide(request: HttpRequest, case_id: uuid.UUID, payload: DecisionIn) -> BusinessCaseOut:
     case = services.business_case_decide(
-        actor=_user(request), business_case=_case(request, case_id), approve=payload.approve, reasons=payload.reasons
+        actor=request_user(request),
+        business_case=_case(request, case_id),
+        approve=payload.approve,
+        reasons=payload.reasons,
     )
     found = selectors.business_case_get(case.pk)
     assert found is not None
@@ -498,7 +492,7 @@ def business_case_document_add(
     file: File[UploadedFile],
 ) -> Status[DocumentOut]:
     document = services.business_case_document_add(
-        actor=_user(request),
+        actor=request_user(request),
         business_case=_case(request, case_id),
         title=title,
         document_type=document_type,
@@ -515,8 +509,8 @@ def business_case_document_add(
     summary="A buyer's plans, drafts included",
 )
 def buyer_plans(request: HttpRequest, organisation_id: uuid.UUID) -> list[PlanSummaryOut]:
-    buyer = _organisation(organisation_id)
-    access.check_can_see_inside(_user(request), buyer)
+    buyer = accounts_selectors.organisation_found(organisation_id)
+    access.check_can_see_inside(request_user(request), buyer)
     return [PlanSummaryOut.of(p) for p in selectors.plans_for(buyer)]
 
 
@@ -527,8 +521,8 @@ def buyer_plans(request: HttpRequest, organisation_id: uuid.UUID) -> list[PlanSu
     summary="A buyer's spend-control threshold",
 )
 def threshold_detail(request: HttpRequest, organisation_id: uuid.UUID) -> ThresholdOut:
-    buyer = _organisation(organisation_id)
-    access.check_can_see_inside(_user(request), buyer)
+    buyer = accounts_selectors.organisation_found(organisation_id)
+    access.check_can_see_inside(request_user(request), buyer)
     threshold = selectors.spend_control_threshold(buyer)
     return ThresholdOut(
         buyer_id=buyer.pk, threshold=None if threshold is None else MoneyOut.of(threshold.amount, threshold.currency)
@@ -542,9 +536,9 @@ def threshold_detail(request: HttpRequest, organisation_id: uuid.UUID) -> Thresh
     summary="Set a buyer's spend-control threshold",
 )
 def threshold_set(request: HttpRequest, organisation_id: uuid.UUID, payload: ThresholdIn) -> ThresholdOut:
-    buyer = _organisation(organisation_id)
+    buyer = accounts_selectors.organisation_found(organisation_id)
     policy = services.spend_control_threshold_set(
-        actor=_user(request), buyer=buyer, amount=payload.amount, currency=payload.currency
+        actor=request_user(request), buyer=buyer, amount=payload.amount, currency=payload.currency
     )
     return ThresholdOut(buyer_id=buyer.pk, threshold=MoneyOut.of(policy.threshold_amount, policy.currency))
 
@@ -556,6 +550,6 @@ def threshold_set(request: HttpRequest, organisation_id: uuid.UUID, payload: Thr
     summary="The approvers' inbox: business cases awaiting a decision, the oldest first",
 )
 def business_cases_awaiting_decision(request: HttpRequest, organisation_id: uuid.UUID) -> list[BusinessCaseOut]:
-    buyer = _organisation(organisation_id)
-    access.check_can_decide_business_cases(_user(request), buyer)
+    buyer = accounts_selectors.organisation_found(organisation_id)
+    access.check_can_decide_business_cases(request_user(request), buyer)
     return BusinessCaseOut.many(list(selectors.business_cases_awaiting_decision(buyer)))

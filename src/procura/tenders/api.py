@@ -24,12 +24,12 @@ from pydantic import AfterValidator, AwareDatetime
 from pydantic_core import PydanticCustomError
 
 from procura.accounts import selectors as accounts_selectors
-from procura.accounts.authentication import api_auth, optional_auth
-from procura.accounts.models import Organisation, User
+from procura.accounts.authentication import api_auth, optional_auth, request_user
+from procura.accounts.models import Organisation
 from procura.core import clock
 from procura.core.errors import InvalidInput, NotFound, ProcuraError
 from procura.core.money import Money
-from procura.core.pagination import decode_cursor, paginate
+from procura.core.pagination import paginate
 from procura.documents import access as documents_access
 from procura.documents.selectors import documents_for
 from procura.planning.selectors import plan_line_get
@@ -698,27 +698,6 @@ def _tender(request: HttpRequest, ocid: str) -> Tender:
     return tender
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _organisation(organisation_id: uuid.UUID) -> Organisation:
-    organisation = accounts_selectors.organisation_get(organisation_id)
-    if organisation is None:
-        raise NotFound(_("There is no organisation with this id."))
-    return organisation
-
-
-def _checked_cursor(cursor: str | None) -> str | None:
-    """Refuse a cursor this server did not issue before it reaches the database."""
-    if cursor:
-        values = decode_cursor(cursor, 2)
-        moment, pk = values
-        if not (isinstance(moment, dt.datetime) and moment.tzinfo is not None and isinstance(pk, uuid.UUID)):
-            raise InvalidInput.for_field("cursor", _("The cursor is not one this server issued."))
-    return cursor or None
-
-
 # --- Endpoints ------------------------------------------------------------------------------------
 @router.get(
     "/tenders",
@@ -726,8 +705,7 @@ def _checked_cursor(cursor: str | None) -> str | None:
     auth=optional_auth,
     summary="Search published tenders",
     description="Published tenders, newest first, with the portal's filters. Drafts are never listed. "
-    "When value_min or value_max is given, tenders whose value is confidential are left out, so a "
-    "page may hold fewer than `limit` results; follow next_cursor until it is null.",
+    "When value_min or value_max is given, tenders whose value is confidential are left out.",
 )
 def tender_list(request: HttpRequest, filters: Query[TenderQuery]) -> TenderPage:
     search = TenderFilters(
@@ -742,15 +720,10 @@ def tender_list(request: HttpRequest, filters: Query[TenderQuery]) -> TenderPage
         closing_before=filters.closing_before,
         sme_suitable=filters.sme_suitable,
     )
-    page = search_tenders(search, cursor=_checked_cursor(filters.cursor), limit=filters.limit)
+    page = search_tenders(search, cursor=filters.cursor or None, limit=filters.limit)
     now = clock.now()
-    by_value = filters.value_min is not None or filters.value_max is not None
-    results = [
-        _summary(tender, show_value=selectors.value_shown(tender), now=now)
-        for tender in page.items
-        # Matching a value range would reveal a confidential value bit by bit.
-        if not (by_value and not selectors.value_shown(tender))
-    ]
+    # A value range never matches a confidential value (search.filtered_tenders leaves those out).
+    results = [_summary(tender, show_value=selectors.value_shown(tender), now=now) for tender in page.items]
     return TenderPage(results=results, next_cursor=page.next_cursor)
 
 
@@ -766,7 +739,7 @@ def tender_create(request: HttpRequest, payload: TenderIn) -> Status[TenderOut]:
             raise InvalidInput.for_field("plan_line_id", _("There is no plan line with this id."))
     with _body_field_names():
         tender = services.tender_create(
-            actor=_user(request),
+            actor=request_user(request),
             buyer=buyer,
             details=_details(payload),
             plan_line=plan_line,
@@ -790,7 +763,7 @@ def tender_detail(request: HttpRequest, ocid: str) -> TenderOut:
 def tender_update(request: HttpRequest, ocid: str, payload: TenderDetailsIn) -> TenderOut:
     tender = _tender(request, ocid)
     with _body_field_names():
-        tender = services.tender_update(actor=_user(request), tender=tender, details=_details(payload))
+        tender = services.tender_update(actor=request_user(request), tender=tender, details=_details(payload))
     return _tender_out(request, tender)
 
 
@@ -804,7 +777,7 @@ def tender_update(request: HttpRequest, ocid: str, payload: TenderDetailsIn) -> 
 def tender_publish(request: HttpRequest, ocid: str) -> TenderOut:
     tender = _tender(request, ocid)
     with _body_field_names():
-        tender = services.tender_publish(actor=_user(request), tender=tender)
+        tender = services.tender_publish(actor=request_user(request), tender=tender)
     return _tender_out(request, tender)
 
 
@@ -821,7 +794,7 @@ def tender_amend(request: HttpRequest, ocid: str, payload: AmendmentIn) -> Statu
     details = _changed_details(services.details_of(tender), payload.tender)
     with _body_field_names("tender", unprefixed=frozenset({"rationale"})):
         amendment = services.tender_amend(
-            actor=_user(request),
+            actor=request_user(request),
             tender=tender,
             details=details,
             rationale=payload.rationale,
@@ -833,7 +806,7 @@ def tender_amend(request: HttpRequest, ocid: str, payload: AmendmentIn) -> Statu
 def tender_cancel(request: HttpRequest, ocid: str, payload: ReasonIn) -> TenderOut:
     tender = _tender(request, ocid)
     with _body_field_names():
-        tender = services.tender_cancel(actor=_user(request), tender=tender, reason=payload.reason)
+        tender = services.tender_cancel(actor=request_user(request), tender=tender, reason=payload.reason)
     return _tender_out(request, tender)
 
 
@@ -848,7 +821,7 @@ def tender_unsuccessful(request: HttpRequest, ocid: str, payload: ReasonIn) -> T
     tender = _tender(request, ocid)
     with _body_field_names():
         tender = services.tender_mark_unsuccessful(
-            actor=_user(request),
+            actor=request_user(request),
             tender=tender,
             reason=payload.reason,
         )
@@ -904,7 +877,7 @@ def clarification_ask(request: HttpRequest, ocid: str, payload: QuestionIn) -> S
             raise InvalidInput.for_field("lot_id", _("This tender has no lot %(lot)s.") % {"lot": payload.lot_id})
     with _body_field_names():
         clarification = services.clarification_ask(
-            actor=_user(request),
+            actor=request_user(request),
             tender=tender,
             supplier=supplier,
             question=payload.question,
@@ -931,7 +904,7 @@ def clarification_answer(request: HttpRequest, clarification_id: uuid.UUID, payl
         raise NotFound(_("There is no such question."))
     with _body_field_names():
         clarification = services.clarification_answer(
-            actor=_user(request),
+            actor=request_user(request),
             clarification=clarification,
             answer=payload.answer,
         )
@@ -946,12 +919,12 @@ def clarification_answer(request: HttpRequest, clarification_id: uuid.UUID, payl
     description="For the buyer's members, platform administrators and auditors; newest first.",
 )
 def buyer_tender_list(request: HttpRequest, organisation_id: uuid.UUID, page: Query[PageQuery]) -> TenderPage:
-    buyer = _organisation(organisation_id)
+    buyer = accounts_selectors.organisation_found(organisation_id)
     access.check_can_view_buyer_tenders(request.user, buyer)
     found = paginate(
         selectors.buyer_tenders(buyer),
         order=("-created_at", "-id"),
-        cursor=_checked_cursor(page.cursor),
+        cursor=page.cursor or None,
         limit=page.limit,
     )
     now = clock.now()

@@ -430,10 +430,8 @@ def details_of(tender: Tender) -> TenderDetails:
 
 def _snapshot(tender: Tender) -> dict[str, Any]:
     """Public facts of a tender, for audit before/after values and amendment diffs."""
-    data = asdict(details_of(tender))
-    for name in DATE_FIELDS:
-        data[name] = data[name].isoformat() if data[name] else None
-    return _jsonable(data)
+    snapshot: dict[str, Any] = _jsonable(asdict(details_of(tender)))
+    return snapshot
 
 
 def _jsonable(value: Any) -> Any:
