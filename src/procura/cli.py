@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -237,7 +238,25 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("scheme", choices=["cpv", "unspsc"], type=str.lower, help="the classification scheme")
     load.add_argument("file", metavar="FILE", help="the CSV file to load")
     load.set_defaults(handler=cmd_classifications_load)
+
+    ocds = commands.add_parser("ocds", help="Open Contracting Data Standard tools: compile, validate, export, import")
+    ocds_commands = ocds.add_subparsers(dest="ocds_command", metavar="COMMAND", required=True)
+    for name, module_name, summary in OCDS_TOOLS:
+        module = importlib.import_module(f"procura.publication.tools.{module_name}")
+        tool = ocds_commands.add_parser(name, help=summary)
+        module.configure(tool)
+        # The tools set Django up themselves when they need the database (export, import).
+        tool.set_defaults(handler=module.run, needs_django=False)
     return parser
+
+
+# `procura ocds NAME`: each tool's module configures its own arguments and runs it.
+OCDS_TOOLS = (
+    ("compile", "compile", "merge releases into compiled (and versioned) releases, like `ocdskit compile`"),
+    ("validate", "validate", "check packages or JSON lines against OCDS 1.1.5 and their extensions"),
+    ("export", "export", "write the whole published dataset to a folder (JSON, JSON lines, CSV, Parquet)"),
+    ("import", "import_", "load another publisher's releases or records into the historical store"),
+)
 
 
 def _positive(value: str) -> int:
@@ -265,7 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from procura.core.errors import ProcuraError
 
     try:
-        _setup_django()
+        if getattr(args, "needs_django", True):
+            _setup_django()
         handler: Handler = args.handler
         return handler(args)
     except ProcuraError as exc:

@@ -239,7 +239,34 @@ def load() -> str:
         if not organisations[key].invitations.filter(email=email).exists():
             invitation_create(actor=users[inviter], organisation=organisations[key], email=email, role=role)
         demo_tenders.load(organisations=organisations, users=users)
-    return report(demo_tenders.summary(organisations))
+    return report([*demo_tenders.summary(organisations), *_open_data()])
+
+
+def _open_data() -> list[str]:
+    """Build the bulk files now (the job would within ten minutes) and bring the reference
+    publishers' data into the historical store, when the OCDS reference folder has it."""
+    from procura.publication import schema
+    from procura.publication.bulk import bulk_refresh
+    from procura.publication.importer import import_path
+    from procura.publication.models import HistoricalProcess, Release
+
+    built = bulk_refresh()
+    lines = [
+        f"Open data: {Release.objects.count()} OCDS releases; {len(built.built)} bulk files built "
+        "(see /open-data/ and /api/ocds/releases)."
+    ]
+    try:
+        examples = sorted((schema.ocds_dir() / "real-examples").rglob("*.json"))
+    except schema.SchemaUnavailable:
+        examples = []
+    for path in examples:
+        import_path(path=str(path))
+    if examples:
+        lines.append(
+            f"Historical records: {HistoricalProcess.objects.count()} processes from other publishers "
+            "(see /open-data/history/)."
+        )
+    return lines
 
 
 def report(summary: list[str] | None = None) -> str:

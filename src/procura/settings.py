@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "procura.documents",
     "procura.planning",
     "procura.tenders",
+    "procura.publication",
     "procura.web",
 ]
 
@@ -348,3 +349,17 @@ COUNTRY_CODE = os.environ.get("PROCURA_COUNTRY", "GB")
 PLATFORM_NAME = os.environ.get("PROCURA_PLATFORM_NAME", "Procura platform operator")
 # "<org-id scheme>:<number>" of the operator, e.g. "GB-GOR:PB1234"
 PLATFORM_IDENTIFIER = os.environ.get("PROCURA_PLATFORM_IDENTIFIER", "XX-PROCURA:platform")
+
+# --- Open data (OCDS) -------------------------------------------------------------------------
+# Who publishes, under which licence and policy: written into every package.
+PROCURA_PUBLISHER_NAME = os.environ.get("PROCURA_PUBLISHER_NAME", "")  # empty: PLATFORM_NAME
+PROCURA_OPEN_DATA_LICENCE = os.environ.get(
+    "PROCURA_OPEN_DATA_LICENCE", "https://opendatacommons.org/licenses/pddl/1-0/"
+)
+PROCURA_PUBLICATION_POLICY_URL = os.environ.get(
+    "PROCURA_PUBLICATION_POLICY_URL", f"{BASE_URL}/open-data/#publication-policy"
+)
+# Where the bulk files are written (empty: MEDIA_ROOT/opendata).
+PROCURA_BULK_DIR = os.environ.get("PROCURA_BULK_DIR", "")
+# Requests per client address to /api/ocds/ ("N/second", "N/minute" or "N/hour").
+PROCURA_OCDS_RATE_LIMIT = os.environ.get("PROCURA_OCDS_RATE_LIMIT", "600/minute")

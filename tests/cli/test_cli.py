@@ -24,7 +24,22 @@ def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedPro
 
 
 @pytest.mark.parametrize(
-    "command", [[], ["serve"], ["worker"], ["migrate"], ["demo"], ["createadmin"], ["audit"], ["audit", "verify"]]
+    "command",
+    [
+        [],
+        ["serve"],
+        ["worker"],
+        ["migrate"],
+        ["demo"],
+        ["createadmin"],
+        ["audit"],
+        ["audit", "verify"],
+        ["ocds"],
+        ["ocds", "compile"],
+        ["ocds", "validate"],
+        ["ocds", "export"],
+        ["ocds", "import"],
+    ],
 )
 def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:

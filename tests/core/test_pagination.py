@@ -1,3 +1,5 @@
+import base64
+
 import pytest
 
 from procura.accounts.models import Organisation
@@ -60,3 +62,10 @@ def test_a_forged_cursor_with_values_of_the_wrong_kind_is_refused() -> None:
     assert set(caught.value.fields) == {"cursor"}
     with pytest.raises(InvalidInput):
         paginate(Organisation.objects.all(), order=("legal_name", "id"), cursor=encode_cursor(["A", "not-a-uuid"]))
+
+
+def test_a_forged_cursor_with_a_bad_decimal_is_refused() -> None:
+    forged = base64.urlsafe_b64encode(b'[{"dec":"x"},{"dec":"1e"}]').decode().rstrip("=")
+    with pytest.raises(InvalidInput) as info:
+        paginate(Organisation.objects.all(), order=("legal_name", "id"), cursor=forged)
+    assert info.value.fields == {"cursor": ["The cursor is not one this server issued."]}

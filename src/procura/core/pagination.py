@@ -58,7 +58,7 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = [_decode_value(v) for v in orjson.loads(raw)]
-    except (binascii.Error, orjson.JSONDecodeError, ValueError, TypeError):
+    except (binascii.Error, orjson.JSONDecodeError, ValueError, TypeError, ArithmeticError):
         raise InvalidInput.for_field("cursor", _(_("The cursor is not one this server issued."))) from None
     if not isinstance(values, list) or len(values) != length:
         raise InvalidInput.for_field("cursor", _(_("The cursor is not one this server issued.")))
