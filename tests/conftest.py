@@ -46,6 +46,29 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _published_releases_are_valid(request: pytest.FixtureRequest, _reference_data: None) -> Iterator[None]:
+    """Every OCDS release and compiled record that any database test produces is valid against
+    1.1.5 and the declared extensions, closed codelists included (checked after the test)."""
+    yield
+    names = set(request.fixturenames)
+    if not (names & _DB_FIXTURES or request.node.get_closest_marker("django_db")):
+        return
+    if "publication" in request.node.path.parts:
+        return  # those tests store hand-made releases on purpose, and check Procura's their own way
+    import orjson
+
+    from procura.publication.models import Record, Release
+    from procura.publication.validate import validate_release
+
+    bodies = [("release", b) for b in Release.objects.values_list("body", flat=True)]
+    bodies += [("record", b) for b in Record.objects.exclude(compiled=b"").values_list("compiled", flat=True)]
+    for kind, body in bodies:
+        release = orjson.loads(bytes(body))
+        problems = validate_release(release)
+        assert problems == [], f"invalid {kind} {release.get('id')}: {problems[:3]}"
+
+
+@pytest.fixture(autouse=True)
 def _locmem_email(settings: pytest.FixtureRequest) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
 

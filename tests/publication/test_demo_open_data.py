@@ -4,12 +4,14 @@ errors; and the records equal what ocdsmerge compiles from the releases."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
 import ocdsmerge
 import orjson
 import pytest
+from django.apps import apps
 
 from procura import demo
 from procura.publication import schema
@@ -27,6 +29,9 @@ def exported(django_db_setup: None, django_db_blocker: Any, tmp_path_factory: py
         from django.db import transaction
 
         with transaction.atomic():
+            # A transactional test that ran before in this process flushed the units of measure,
+            # and module fixtures run before the autouse one that puts them back.
+            importlib.import_module("procura.classifications.migrations.0002_units").add_units(apps, None)
             demo.load()
             export_dataset(folder / "out")
             tags = sorted({tag for tags in Release.objects.values_list("tags", flat=True) for tag in tags.split()})

@@ -54,6 +54,7 @@ def test_a_release_committed_late_is_not_skipped() -> None:
     until A ends, then gives A and B."""
     a_written = threading.Event()
     b_committed = threading.Event()
+    reader_looked = threading.Event()
     errors: list[BaseException] = []
 
     def writer_a() -> None:
@@ -61,7 +62,7 @@ def test_a_release_committed_late_is_not_skipped() -> None:
             with transaction.atomic():
                 release_store(release=_release("ocds-prcdev-a", 1))
                 a_written.set()
-                assert b_committed.wait(30)
+                assert reader_looked.wait(30)  # A stays open until the reader has looked
         except BaseException as exc:
             errors.append(exc)
         finally:
@@ -88,6 +89,7 @@ def test_a_release_committed_late_is_not_skipped() -> None:
     visible_by_seq = list(Release.objects.order_by("seq").values_list("release_id", flat=True))
     assert visible_by_seq == ["ocds-prcdev-b-2"], "B must be committed while A is still open"
     early, cursor = _read_all(cursor)
+    reader_looked.set()
     assert early == []  # B waits behind A's open transaction
     for thread in threads:
         thread.join(30)

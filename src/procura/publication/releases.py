@@ -22,24 +22,13 @@ from procura.accounts.models import Organisation
 from procura.documents.models import Document
 from procura.documents.selectors import documents_for
 from procura.planning.models import PlanLine
+from procura.publication import packages
 from procura.tenders import selectors as tender_selectors
-from procura.tenders.domain import TenderStatus
 from procura.tenders.models import Tender
 from procura.tenders.rules import current_rulebook
 
 Json = dict[str, Any]
 
-# Procura's statuses → OCDS tenderStatus (closed codelist).
-TENDER_STATUS = {
-    TenderStatus.PLANNED: "active",
-    TenderStatus.QUALIFICATION: "active",
-    TenderStatus.ENQUIRIES: "active",
-    TenderStatus.TENDERING: "active",
-    TenderStatus.EVALUATION: "active",
-    TenderStatus.COMPLETE: "complete",
-    TenderStatus.CANCELLED: "cancelled",
-    TenderStatus.UNSUCCESSFUL: "unsuccessful",
-}
 UNIT_SCHEME = "UNCEFACT"
 LANGUAGE = "en"
 
@@ -50,9 +39,7 @@ def number(value: Decimal) -> int | float:
 
 
 def iso(moment: dt.datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return None if moment is None else packages.iso(moment)
 
 
 def absolute(path: str) -> str:
@@ -222,7 +209,7 @@ def tender_release(tender: Tender, *, at: dt.datetime) -> Json:
         "id": tender.ocid,
         "title": tender.title,
         "description": tender.description,
-        "status": TENDER_STATUS.get(status, "active"),
+        "status": status.ocds or "active",
         "procuringEntity": organisation_reference(tender.procuring_entity or tender.buyer),
         "mainProcurementCategory": tender.main_category,
         "procurementMethod": procedure.get("ocds_method"),
@@ -261,7 +248,7 @@ def tender_release(tender: Tender, *, at: dt.datetime) -> Json:
                     "id": lot.local_id,
                     "title": lot.title,
                     "description": lot.description or None,
-                    "status": TENDER_STATUS.get(status, "active"),
+                    "status": status.ocds or "active",
                     "value": _value(lot.value_amount, tender.currency) if value_shown else None,
                 }
             )

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from procura.publication.tools import setup_django
+
 EXIT_EXPORTED = 0
 EXIT_UNUSABLE = 2
 
@@ -63,17 +65,6 @@ def _prepare(directory: Path, *, force: bool) -> None:
         raise Unusable(f"{directory}: no permission to write in it")
 
 
-def _setup_django() -> None:
-    """The tool works inside `procura` (Django set up) and as a plain module."""
-    from django.apps import apps
-
-    if not apps.ready:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "procura.settings")
-        import django
-
-        django.setup()
-
-
 def run(args: argparse.Namespace) -> int:
     directory: Path = args.directory
     try:
@@ -81,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     except Unusable as exc:
         print(f"procura: error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
-    _setup_django()
+    setup_django()
     from procura.publication.bulk import export_dataset
 
     def progress(message: str) -> None:

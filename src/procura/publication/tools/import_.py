@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
+
+from procura.publication.tools import setup_django
 
 if TYPE_CHECKING:
     from procura.publication.importer import FileOutcome, SkipReason
@@ -53,17 +54,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="print only the summary, not each skipped item")
 
 
-def _setup_django() -> None:
-    """The tool works inside `procura` (Django set up) and as a plain module."""
-    from django.apps import apps
-
-    if not apps.ready:
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "procura.settings")
-        import django
-
-        django.setup()
-
-
 def _summary(outcomes: Sequence[FileOutcome], out: TextIO) -> None:
     from procura.publication.importer import SKIP_LABELS
     from procura.publication.models import HistoricalProcess
@@ -96,7 +86,7 @@ def _exit_status(outcomes: Sequence[FileOutcome]) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    _setup_django()
+    setup_django()
     from procura.publication.importer import import_path
 
     if list(args.files).count("-") > 1:
