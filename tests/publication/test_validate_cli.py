@@ -55,7 +55,7 @@ def test_record_package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     data["records"] = [{"ocid": "ocds-abc123-0001", "releases": [release(1)], "compiledRelease": release(1)}]
     file = _write(tmp_path / "records.json", data)
     assert main(["ocds", "validate", str(file)]) == 0
-    assert capsys.readouterr().out == f"{file}: valid (1 releases in 1 records)\n"
+    assert capsys.readouterr().out == f"{file}: valid (1 release in 1 record)\n"
 
 
 def test_unknown_extension_is_reported_but_not_invalid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -139,13 +139,19 @@ def _check_shape(name: str, document: Any, line: int | None) -> None:
         raise UnusableInput(f"{name}: {where} holds a JSON {type(document).__name__}, not an OCDS package or release")
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _print_report(report: Report, *, quiet: bool, out: TextIO) -> None:
     if not quiet:
         for problem in report.problems:
             out.write(_format(report.source, problem) + "\n")
         for problem in report.warnings:
             out.write(_format(report.source, problem, warning=True) + "\n")
-    counts = f"{report.releases} releases" + (f" in {report.records} records" if report.records else "")
+    counts = _plural(report.releases, "release") + (
+        f" in {_plural(report.records, 'record')}" if report.records else ""
+    )
     if report.valid:
         out.write(f"{report.source}: valid ({counts})\n")
     else:
@@ -153,7 +159,7 @@ def _print_report(report: Report, *, quiet: bool, out: TextIO) -> None:
         for problem in report.problems:
             kinds[problem.kind] = kinds.get(problem.kind, 0) + 1
         detail = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
-        out.write(f"{report.source}: invalid: {len(report.problems)} problems ({detail}) ({counts})\n")
+        out.write(f"{report.source}: invalid: {_plural(len(report.problems), 'problem')} ({detail}) ({counts})\n")
 
 
 def _format(source: str, problem: Problem, *, warning: bool = False) -> str:
