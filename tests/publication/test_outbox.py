@@ -13,6 +13,8 @@ import pytest
 from django.db import transaction
 
 from procura.core import clock
+from procura.documents.models import DocumentType
+from procura.documents.services import document_upload
 from procura.planning.services import plan_create, plan_line_add, plan_line_update, plan_publish
 from procura.publication import schema
 from procura.publication.models import Record, Release
@@ -20,6 +22,7 @@ from procura.publication.validate import validate_release
 from procura.tenders import services as tenders
 from procura.tenders.services import details_of
 from tests.conftest import World
+from tests.documents.samples import PDF, named
 from tests.planning.conftest import line_details
 from tests.tenders.support import details, draft, published
 
@@ -172,3 +175,25 @@ def test_release_dates_and_ids_are_unique_and_in_order(world: World) -> None:
     assert [r["id"] for r in releases] == [f"{tender.ocid}-{n}" for n in range(1, 5)]
     assert [r["date"] for r in releases] == sorted(r["date"] for r in releases)
     assert_record_matches_ocdsmerge(tender.ocid)
+
+
+def test_the_tenders_public_documents_are_in_its_release(world: World) -> None:
+    tender = draft(world.officer, world.buyer)
+    document = document_upload(
+        actor=world.officer,
+        organisation=world.buyer,
+        owner_type="tender",
+        owner_id=tender.pk,
+        title="Specification",
+        document_type=DocumentType.TECHNICAL_SPECIFICATIONS,
+        file=named(PDF, "specification.pdf"),
+    )
+    tenders.tender_publish(actor=world.officer, tender=tender)
+    [release] = bodies(tender.ocid)
+    [published_document] = release["tender"]["documents"]
+    assert published_document["id"] == str(document.document_id)
+    assert published_document["title"] == "Specification"
+    assert published_document["documentType"] == "technicalSpecifications"
+    assert published_document["url"].endswith(document.get_absolute_url())
+    assert published_document["format"] == "application/pdf"
+    assert_valid(tender.ocid)

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from procura.accounts.models import Organisation
+from procura.documents.access import is_servable
 from procura.documents.models import Document
 from procura.documents.selectors import documents_for
 from procura.planning.models import PlanLine
@@ -137,8 +138,8 @@ def _document(document: Document) -> Json:
 
 
 def _published_documents(owner_type: str, owner_id: Any) -> list[Document]:
-    """Current, clean versions only: a file that failed or awaits its scan is never offered."""
-    return [d for d in documents_for(owner_type=owner_type, owner_id=owner_id) if d.scan_status == "clean"]
+    """Current versions the public can download: the same rule as the tender page's."""
+    return [d for d in documents_for(owner_type=owner_type, owner_id=owner_id) if is_servable(d)]
 
 
 # --- planning -----------------------------------------------------------------------------------
