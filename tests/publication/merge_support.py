@@ -1,20 +1,10 @@
-"""Helpers for the merge tests: an `ocdsmerge`-readable schema, a small custom schema, release strategies."""
+"""Helpers for the merge tests: a small custom schema and release strategies."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from hypothesis import strategies as st
-
-from procura.publication import schema as ocds_schema
-
-
-def offline_patched_schema() -> dict[str, Any]:
-    """The patched schema `ocdsmerge` can dereference: bidOpening's `Location` (an undeclared extension) as `{}`."""
-    schema = copy.deepcopy(ocds_schema.patched_schema())
-    schema["definitions"].setdefault("Location", {"type": "object"})
-    return schema
 
 
 def custom_schema(*, whole_list_extra: bool) -> dict[str, Any]:

@@ -99,15 +99,13 @@ def test_rules_equal_ocdsmerge_rules_for_the_core_schema() -> None:
 
 
 def test_default_rules_cover_the_declared_extensions() -> None:
-    # given: the rules ocdsmerge derives from the same schema (bidOpening's Location stubbed, see merge_support)
+    # given: the rules ocdsmerge derives from the same schema
     from ocdsmerge.rules import get_merge_rules
-
-    from tests.publication.merge_support import offline_patched_schema
 
     # when
     paths = merge.default_rules().paths
     # then
-    assert paths == get_merge_rules(offline_patched_schema())
+    assert paths == get_merge_rules(ocds_schema.patched_schema())
     assert paths[("awards", "relatedLots")] == "wholeListMerge"
     assert paths[("bids", "details", "tenderers", "additionalIdentifiers")] == "wholeListMerge"
 

@@ -18,13 +18,14 @@ from hypothesis import strategies as st
 from ocdsmerge.exceptions import InconsistentTypeError
 
 from procura.publication import merge
+from procura.publication import schema as ocds_schema
 from procura.publication.tools import compile as compile_tool
-from tests.publication.merge_support import custom_schema, offline_patched_schema, releases
+from tests.publication.merge_support import custom_schema, releases
 
 SCHEMAS = {
     "custom": custom_schema(whole_list_extra=False),
     "custom-whole-extra": custom_schema(whole_list_extra=True),
-    "patched": offline_patched_schema(),
+    "patched": ocds_schema.patched_schema(),
 }
 MERGERS = {name: ocdsmerge.Merger(schema) for name, schema in SCHEMAS.items()}
 RULES = {name: merge.MergeRules.from_schema(schema) for name, schema in SCHEMAS.items()}
