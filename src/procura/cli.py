@@ -282,6 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from django.db import DatabaseError
 
     from procura.core.errors import ProcuraError
+    from procura.publication.schema import SchemaUnavailable
 
     try:
         if getattr(args, "needs_django", True):
@@ -292,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.fields.items())
         _print_error(exc.message + (f" ({details})" if details else ""))
         return 1
-    except (CommandError, ImproperlyConfigured) as exc:
+    except (CommandError, ImproperlyConfigured, SchemaUnavailable) as exc:
         _print_error(str(exc))
         return 2
     except DatabaseError as exc:

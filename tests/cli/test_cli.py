@@ -18,7 +18,10 @@ PROCURA = str(Path(sys.executable).with_name("procura"))
 
 
 def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PROCURA_", "DATABASE_URL"))}
+    # A fresh configuration, but the OCDS reference folder stays where the run found it.
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PROCURA_", "DATABASE_URL")) or k == "PROCURA_OCDS_DIR"
+    }
     environment.update({"PROCURA_VAR_DIR": str(tmp_path), **env})
     return subprocess.run([PROCURA, *args], capture_output=True, text=True, env=environment, timeout=120, check=False)
 
@@ -46,6 +49,14 @@ def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixtur
         build_parser().parse_args([*command, "--help"])
     assert exit_info.value.code == 0
     assert "usage: procura" in capsys.readouterr().out
+
+
+def test_without_the_ocds_reference_data_the_demo_says_what_to_set(tmp_path: Path) -> None:
+    assert _run(["migrate", "--verbosity", "0"], tmp_path).returncode == 0
+    result = _run(["demo"], tmp_path, PROCURA_OCDS_DIR=str(tmp_path / "nowhere"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("procura: error: PROCURA_OCDS_DIR=")
+    assert "Traceback" not in result.stderr
 
 
 def test_bad_arguments_name_the_problem(capsys: pytest.CaptureFixture[str]) -> None:
@@ -148,7 +159,10 @@ def test_createadmin_with_a_weak_password_names_the_field(capsys: pytest.Capture
 
 
 def test_production_mode_with_a_valid_configuration_turns_on_https_protections(tmp_path: Path) -> None:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PROCURA_", "DATABASE_URL"))}
+    # A fresh configuration, but the OCDS reference folder stays where the run found it.
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PROCURA_", "DATABASE_URL")) or k == "PROCURA_OCDS_DIR"
+    }
     environment.update(
         {
             "PROCURA_VAR_DIR": str(tmp_path),

@@ -93,7 +93,10 @@ def _fetch(url: str, target: Path) -> None:
         with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (https only, checked above)
             body = response.read()
     except OSError as exc:
-        raise SchemaUnavailable(f"cannot download {url}: {exc}") from exc
+        raise SchemaUnavailable(
+            f"cannot download {url} ({exc}): set PROCURA_OCDS_DIR to a folder holding "
+            f"{STANDARD_VERSION}/schema/ and extensions/ (see README)"
+        ) from exc
     partial = target.with_suffix(target.suffix + ".part")
     partial.write_bytes(body)
     partial.replace(target)
