@@ -13,8 +13,12 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import BaseRenderer
 
 from procura.accounts.api import router as accounts_router
+from procura.alerts.api import router as alerts_router
+from procura.bids.api import router as bids_router
 from procura.core.errors import ErrorCode, ProcuraError, error_envelope
+from procura.incidents.api import router as incidents_router
 from procura.planning.api import router as planning_router
+from procura.suppliers.api import router as suppliers_router
 from procura.tenders.api import router as tenders_router
 
 logger = logging.getLogger("procura.api")
@@ -41,6 +45,10 @@ api = NinjaAPI(
 api.add_router("/v1/", accounts_router)
 api.add_router("/v1/", tenders_router)
 api.add_router("/v1/", planning_router)
+api.add_router("/v1/", suppliers_router)
+api.add_router("/v1/", bids_router)
+api.add_router("/v1/", alerts_router)
+api.add_router("/v1/", incidents_router)
 
 _STATUS_CODES = {
     400: ErrorCode.INVALID,

@@ -1,4 +1,4 @@
-"""The `procura` command: serve, worker, migrate, demo, createadmin, audit and classification tools."""
+"""The `procura` command: serve, worker, migrate, demo, createadmin, audit, receipt and classification tools."""
 
 from __future__ import annotations
 
@@ -146,6 +146,17 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+# --- receipts ---------------------------------------------------------------------------------
+def cmd_receipts_verify(args: argparse.Namespace) -> int:
+    from procura.bids import tools
+
+    # With --public-key the check is offline and needs no settings at all; without it the
+    # platform's configured key is read from the settings (not the database).
+    if not args.public_key:
+        _setup_django()
+    return tools.run(args)
+
+
 # --- classifications --------------------------------------------------------------------------
 def cmd_classifications_load(args: argparse.Namespace) -> int:
     from procura.classifications.services import classifications_load
@@ -221,6 +232,14 @@ def build_parser() -> argparse.ArgumentParser:
         "removed or reordered. Exit status 0 when intact, 1 when broken.",
     )
     verify.set_defaults(handler=cmd_audit_verify)
+
+    receipts = commands.add_parser("receipts", help="bid receipt tools")
+    receipts_commands = receipts.add_subparsers(dest="receipts_command", metavar="COMMAND", required=True)
+    receipt_verify = receipts_commands.add_parser(
+        "verify", help="check a signed bid receipt offline, with the platform's public key"
+    )
+    importlib.import_module("procura.bids.tools").configure(receipt_verify)
+    receipt_verify.set_defaults(handler=cmd_receipts_verify, needs_django=False)
 
     classifications = commands.add_parser("classifications", help="classification code tools (CPV, UNSPSC)")
     classifications_commands = classifications.add_subparsers(

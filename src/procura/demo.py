@@ -1,5 +1,6 @@
 """Deterministic demo data: organisations of every kind, a user for every role, and (in
-`procura.demo_tenders`) procurement plans and a tender in every status.
+`procura.demo_tenders` and `procura.demo_bids`) procurement plans, a tender in every status,
+the suppliers' registers and their bids, sealed or opened.
 
 `procura demo` loads it through the services (so the audit log records it like any other
 change); running it again finds it loaded and changes nothing.
@@ -177,6 +178,35 @@ ORGANISATIONS = [
             contact_email="tenders@northern.example",
         ),
     ),
+    DemoOrganisation(
+        "keystone",
+        OrganisationKind.SUPPLIER,
+        OrganisationDetails(
+            legal_name="Keystone IT Services Ltd",
+            identifier_scheme="GB-COH",
+            identifier_id="07123456",
+            country_code="GB",
+            scale="medium",
+            street_address="2 Forbury Square",
+            locality="Reading",
+            postal_code="RG1 3EU",
+            contact_name="Kemi Stone",
+            contact_email="bids@keystone-it.example",
+        ),
+    ),
+    DemoOrganisation(
+        "datapoint",
+        OrganisationKind.SUPPLIER,
+        OrganisationDetails(
+            legal_name="Datapoint Systems GmbH",
+            identifier_scheme="DE-CR",
+            identifier_id="HRB 123456",
+            country_code="DE",
+            scale="large",
+            locality="Hamburg",
+            contact_email="angebote@datapoint.example",
+        ),
+    ),
 ]
 
 USERS = [
@@ -193,6 +223,8 @@ USERS = [
     DemoUser("hello@brightpath.example", "Bea Bright", "brightpath", Role.BID_MANAGER),
     DemoUser("ofertas@greengrid.example", "Gonzalo Green", "greengrid", Role.BID_MANAGER),
     DemoUser("tenders@northern.example", "Nadia North", "northern", Role.BID_MANAGER),
+    DemoUser("bids@keystone-it.example", "Kemi Stone", "keystone", Role.BID_MANAGER),
+    DemoUser("angebote@datapoint.example", "Holger Brandt", "datapoint", Role.BID_MANAGER),
 ]
 
 PENDING_INVITATION = ("health", "new.evaluator@health.example", Role.EVALUATOR, "officer@health.example")

@@ -1,5 +1,9 @@
 """Demo planning and tenders: plans, spend control, business cases and a tender in every status.
 
+The suppliers' registers and bids (`procura.demo_bids`) are placed as steps of the tenders they
+are for: sealed bids on tenders open for bids, and bids opened in public on the laptops (in
+evaluation) and on the regeneration strategy (then declared unsuccessful).
+
 Everything is written through the planning and tenders services, as buyers and suppliers would.
 Dates are relative to the clock at load time; what happened "in the past" (publications,
 questions, amendments, cancellations) is done under the clock frozen at that moment, so each
@@ -20,6 +24,7 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from procura import demo_bids
 from procura.accounts.models import Organisation, User
 from procura.core import clock
 from procura.documents.models import DocumentType
@@ -456,6 +461,13 @@ def _gloves_questions(t: Timeline, tender: Tender, users: dict[str, User], orgs:
                 clarification_answer(actor=officer, clarification=clarification, answer=text)
 
 
+def _gloves_questions_and_bids(
+    t: Timeline, tender: Tender, users: dict[str, User], orgs: dict[str, Organisation]
+) -> None:
+    _gloves_questions(t, tender, users, orgs)
+    demo_bids.gloves_bids(t, tender, users, orgs)
+
+
 def _service_desk(t: Timeline) -> TenderDetails:
     return TenderDetails(
         title="IT service desk and end-user support",
@@ -745,12 +757,13 @@ def _regeneration(t: Timeline) -> TenderDetails:
 
 
 def _regeneration_failed(t: Timeline, tender: Tender, users: dict[str, User], orgs: dict[str, Organisation]) -> None:
+    demo_bids.regeneration_bids(t, tender, users, orgs)
     with _at(t.day(-5, 16)):
         tender_record_status(tender=tender)
         tender_mark_unsuccessful(
             actor=users[NORTHBRIDGE_OFFICER],
             tender=tender,
-            reason="No compliant bids were received: neither of the two bids included the required evidence "
+            reason="No compliant bids were received: the only bid did not include the required evidence "
             "of professional indemnity insurance. The council will re-tender with a longer deadline.",
         )
 
@@ -827,20 +840,21 @@ def _road_salt(t: Timeline) -> TenderDetails:
 
 
 def _road_salt_delivered(t: Timeline, tender: Tender, users: dict[str, User], orgs: dict[str, Organisation]) -> None:
+    # Completing records the statuses on the way itself. (Not the sweep: it would count the
+    # platform's bids, and a direct award takes none.)
     with _at(t.day(-45, 17)):
-        tender_record_status(tender=tender)
         tender_mark_complete(actor=users[ROADS_OFFICER], tender=tender)
 
 
 TENDERS = [
-    DemoTender("health", HEALTH_OFFICER, _gloves, -6, "gloves", _gloves_questions),
+    DemoTender("health", HEALTH_OFFICER, _gloves, -6, "gloves", _gloves_questions_and_bids),
     DemoTender("health", HEALTH_OFFICER, _service_desk, 0, "service_desk"),
     DemoTender("health", HEALTH_OFFICER, _workforce, -1, "workforce"),
     DemoTender("health", HEALTH_OFFICER, _hospital_cleaning, None, "hospital_cleaning"),
     DemoTender("health", HEALTH_OFFICER, _uniforms, -12, then=_cancel_uniforms),
     DemoTender("health", HEALTH_OFFICER, _antivirals, -2),
-    DemoTender("health", HEALTH_OFFICER, _laptops, -40),
-    DemoTender("northbridge", NORTHBRIDGE_OFFICER, _solar, -9, "solar"),
+    DemoTender("health", HEALTH_OFFICER, _laptops, -40, then=demo_bids.laptop_bids),
+    DemoTender("northbridge", NORTHBRIDGE_OFFICER, _solar, -9, "solar", demo_bids.solar_bids),
     DemoTender("northbridge", NORTHBRIDGE_OFFICER, _council_cleaning, -20, "council_cleaning", _amend_cleaning),
     DemoTender("northbridge", NORTHBRIDGE_OFFICER, _regeneration, -30, "regeneration", _regeneration_failed),
     DemoTender("roads", ROADS_OFFICER, _resurfacing, -3),
@@ -877,7 +891,7 @@ def _tender(
     return tender
 
 
-def _notice_pdf(title: str) -> bytes:
+def demo_pdf(title: str) -> bytes:
     """A one-page PDF with the tender's title: enough for the demo's document links."""
     text = title.replace("\\", "").replace("(", "").replace(")", "")
     stream = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode("latin-1", "replace")
@@ -910,7 +924,7 @@ def _attach_notice(tender: Tender, officer: User) -> None:
         owner_id=tender.pk,
         title="Tender notice",
         document_type=DocumentType.TENDER_NOTICE,
-        file=SimpleUploadedFile("tender-notice.pdf", _notice_pdf(tender.title), content_type="application/pdf"),
+        file=SimpleUploadedFile("tender-notice.pdf", demo_pdf(tender.title), content_type="application/pdf"),
     )
 
 
@@ -919,6 +933,7 @@ def load(*, organisations: dict[str, Organisation], users: dict[str, User]) -> N
     t = Timeline(clock.now())
     with _at(t.base):
         lines = load_planning(t, organisations=organisations, users=users)
+        demo_bids.load_registers(t, organisations=organisations, users=users)
         for spec in TENDERS:
             _tender(t, spec, organisations=organisations, users=users, lines=lines)
         tenders_sweep()
@@ -961,5 +976,6 @@ def summary(organisations: dict[str, Organisation]) -> list[str]:
         f"{statuses[status]} {str(STATUS_LABELS[status]).lower()}" for status in TenderStatus if statuses[status]
     )
     lines.append(f"Tenders: {len(tenders)} ({counts})")
+    lines += demo_bids.summary(tenders)
     lines.append("See them at /tenders/ (the public portal) and /plans/; buyers manage theirs at /tenders/workspace/.")
     return lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import sys
@@ -51,6 +52,49 @@ SECRET_KEY = os.environ.get("PROCURA_SECRET_KEY") or ""
 if not SECRET_KEY and not PRODUCTION:
     SECRET_KEY = "insecure-test-key" if TESTING else _development_secret_key()
 
+
+# --- Sealed bids and receipts ---------------------------------------------------------------
+# The platform key wraps each tender's data key (AES-256-GCM); a key-management service can take
+# its place through PROCURA_KEY_MANAGER (a dotted path to a `procura.bids.sealing.KeyManager`).
+# The receipt key (an Ed25519 private key) signs every bid receipt. Both are 32 random bytes,
+# base64url-encoded; in development each is generated once under var/, in tests fixed.
+def _development_key(name: str) -> str:
+    path = VAR_DIR / name
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+KEY_MANAGER = os.environ.get("PROCURA_KEY_MANAGER", "procura.bids.sealing.SettingsKeyManager")
+SEALING_KEY = os.environ.get("PROCURA_SEALING_KEY") or ""
+RECEIPT_SIGNING_KEY = os.environ.get("PROCURA_RECEIPT_SIGNING_KEY") or ""
+if not PRODUCTION:
+    if TESTING:
+        SEALING_KEY = SEALING_KEY or base64.urlsafe_b64encode(bytes(range(32))).decode()
+        RECEIPT_SIGNING_KEY = RECEIPT_SIGNING_KEY or base64.urlsafe_b64encode(bytes(range(32, 64))).decode()
+    else:
+        SEALING_KEY = SEALING_KEY or _development_key("sealing_key")
+        RECEIPT_SIGNING_KEY = RECEIPT_SIGNING_KEY or _development_key("receipt_signing_key")
+
+
+# --- Platform incidents: deadlines within an outage or INCIDENT_GRACE_HOURS after it are extended
+# by the outage's length, at least INCIDENT_MINIMUM_EXTENSION_HOURS (see procura/incidents/domain.py).
+def _hours(name: str, default: str, *, minimum_exclusive: float | None = None, minimum: float | None = None) -> float:
+    raw = os.environ.get(name, default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of hours, not {raw!r}") from None
+    if (minimum is not None and value < minimum) or (minimum_exclusive is not None and value <= minimum_exclusive):
+        raise ImproperlyConfigured(f"{name} is out of range: {raw!r}")
+    return value
+
+
+INCIDENT_GRACE_HOURS = _hours("PROCURA_INCIDENT_GRACE_HOURS", "2", minimum=0)
+INCIDENT_MINIMUM_EXTENSION_HOURS = _hours("PROCURA_INCIDENT_MINIMUM_EXTENSION_HOURS", "2", minimum_exclusive=0)
+
 BASE_URL = os.environ.get("PROCURA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 _base = urlsplit(BASE_URL)
 if _base.scheme not in {"http", "https"} or not _base.hostname:
@@ -97,6 +141,10 @@ if PRODUCTION:
         problems.append("PROCURA_SECRET_KEY is not set")
     elif len(SECRET_KEY) < 40:
         problems.append("PROCURA_SECRET_KEY is shorter than 40 characters")
+    if not SEALING_KEY and KEY_MANAGER.endswith(".SettingsKeyManager"):
+        problems.append("PROCURA_SEALING_KEY is not set")
+    if not RECEIPT_SIGNING_KEY:
+        problems.append("PROCURA_RECEIPT_SIGNING_KEY is not set")
     if _database["ENGINE"] == "django.db.backends.sqlite3":
         problems.append("DATABASE_URL points at SQLite; production needs PostgreSQL")
     if problems:
@@ -122,7 +170,11 @@ INSTALLED_APPS = [
     "procura.classifications",
     "procura.documents",
     "procura.planning",
+    "procura.suppliers",
     "procura.tenders",
+    "procura.bids",
+    "procura.alerts",
+    "procura.incidents",
     "procura.publication",
     "procura.web",
 ]

@@ -71,7 +71,8 @@ def test_production_mode_refuses_debug_missing_secret_and_sqlite(tmp_path: Path)
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "procura: error: Refusing to start in production mode: PROCURA_DEBUG is on; "
-        "PROCURA_SECRET_KEY is not set; DATABASE_URL points at SQLite; production needs PostgreSQL"
+        "PROCURA_SECRET_KEY is not set; PROCURA_SEALING_KEY is not set; PROCURA_RECEIPT_SIGNING_KEY is not set; "
+        "DATABASE_URL points at SQLite; production needs PostgreSQL"
     )
     assert "Traceback" not in result.stderr
 
@@ -168,6 +169,8 @@ def test_production_mode_with_a_valid_configuration_turns_on_https_protections(t
             "PROCURA_VAR_DIR": str(tmp_path),
             "PROCURA_ENV": "production",
             "PROCURA_SECRET_KEY": "x" * 50,
+            "PROCURA_SEALING_KEY": "A" * 43,
+            "PROCURA_RECEIPT_SIGNING_KEY": "B" * 43,
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
             "PROCURA_BASE_URL": "https://procura.example.gov",
             "DJANGO_SETTINGS_MODULE": "procura.settings",

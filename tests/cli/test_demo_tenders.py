@@ -1,4 +1,5 @@
-"""`procura demo` plans and tenders: a tender in every status, spend control, idempotent."""
+"""`procura demo` plans, tenders and bids: a tender in every status, spend control, supplier
+registers, sealed bids before the opening and opened bids after it; idempotent."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ import pytest
 
 from procura import demo
 from procura.audit.models import AuditEntry
+from procura.bids import services as bid_services
+from procura.bids.models import Bid, BidOpening, BidVersion, OpenedBid, Receipt, SealedFile
 from procura.core import clock
 from procura.planning.models import BusinessCase, PlanLine, ProcurementPlan
 from procura.planning.selectors import spend_approval, spend_control_threshold
+from procura.suppliers.domain import ExpiryState, expiry_state
+from procura.suppliers.models import BeneficialOwner, QualificationDocument
+from procura.suppliers.selectors import today
 from procura.tenders.domain import TenderStatus
 from procura.tenders.models import Amendment, Clarification, StatusChange, Tender
 from procura.tenders.search import TenderFilters, filtered_tenders
@@ -35,6 +41,14 @@ def _counts() -> tuple[int, ...]:
             ProcurementPlan,
             PlanLine,
             BusinessCase,
+            Bid,
+            BidVersion,
+            Receipt,
+            SealedFile,
+            BidOpening,
+            OpenedBid,
+            BeneficialOwner,
+            QualificationDocument,
         )
     )
 
@@ -116,17 +130,30 @@ def test_the_demo_report_summarises_plans_and_tenders() -> None:
 
     # then
     lines = report.splitlines()
-    assert lines[-2].startswith("Open data: 27 OCDS releases; ")
+    assert lines[-2].startswith("Open data: 29 OCDS releases; ")
     assert lines[-1] == "Historical records: 72 processes from other publishers (see /open-data/history/)."
-    assert lines[-6:-2] == [
+    start = lines.index(next(line for line in lines if line.startswith("Plans: ")))
+    laptops = BidOpening.objects.get(tender__title="Laptops for community health teams").opened_at
+    regeneration = BidOpening.objects.get(tender__title="Town centre regeneration strategy consultancy").opened_at
+    assert lines[start:-2] == [
         f"Plans: 2 published (Ministry of Health {clock.now().year}: 5 lines; "
         f"Northbridge City Council {clock.now().year}: 3 lines)",
         "Business cases: 1 approved, 1 awaiting decision, 1 rejected; "
         "Ministry of Health spend-control threshold GBP 250,000.00",
         "Tenders: 13 (1 draft, 1 announced, 1 open for requests to participate, 1 open for questions, "
         "5 open for bids, 1 evaluation, 1 complete, 1 cancelled, 1 unsuccessful)",
+        "Bids: 4 sealed bids on 2 tenders open for bids, and 1 draft; nobody can read them before their opening.",
+        f"Opened in public: Laptops for community health teams ({laptops:%Y-%m-%d %H:%M} UTC): "
+        "2 bids, 1 withdrawn; lowest GBP 189,750.00.",
+        f"Opened in public: Town centre regeneration strategy consultancy ({regeneration:%Y-%m-%d %H:%M} UTC): "
+        "1 bid, 0 withdrawn; lowest GBP 43,500.00.",
+        "Bid managers see their bids, drafts and signed receipts at /bids/ (bids@acme-medical.example has a "
+        "sealed bid on the gloves and a withdrawn one on the laptops); receipts verify with /receipts/public-key.pem.",
         "See them at /tenders/ (the public portal) and /plans/; buyers manage theirs at /tenders/workspace/.",
     ]
+    # the demo accounts include a bid manager of every bidding supplier
+    for email in ("bids@acme-medical.example", "bids@keystone-it.example", "angebote@datapoint.example"):
+        assert any(line.split()[:2] == [email, "Bid"] for line in lines), email
 
 
 @pytest.mark.django_db
@@ -227,3 +254,89 @@ def test_the_demo_tenders_show_questions_amendments_lots_criteria_and_reasons() 
         "evaluation",
         "unsuccessful",
     ]
+
+
+def _bids_of(title: str) -> dict[str, Bid]:
+    return {
+        f"{bid.supplier.legal_name} / {bid.lot.title}": bid
+        for bid in Bid.objects.filter(tender__title=title).select_related("supplier", "lot")
+    }
+
+
+@pytest.mark.django_db
+def test_the_demo_has_sealed_bids_on_tenders_open_for_bids() -> None:
+    # when
+    demo.load()
+
+    # then: Acme's gloves bid, replaced once, sealed, with its qualification documents
+    gloves = Tender.objects.get(title="Nitrile examination gloves for regional hospitals")
+    assert status_of(gloves) == TenderStatus.TENDERING
+    [acme] = _bids_of(gloves.title).values()
+    assert (acme.status, acme.versions.count()) == ("submitted", 2)
+    assert list(acme.receipts.order_by("issued_at").values_list("kind", flat=True)) == ["submission", "replacement"]
+    assert not BidOpening.objects.filter(tender=gloves).exists()
+    assert b"168950" not in bytes(acme.versions.get(number=2).sealed)
+    content = bid_services.version_content(acme.versions.get(number=2))
+    assert (content.price_amount, content.currency) == ("168950.00", "GBP")
+    assert len(content.qualifications) == 2
+    assert content.answers["eligibility"].startswith("We declare")
+    # the solar lots: three sealed bids from two suppliers, and GreenGrid's draft on the south lot
+    solar = _bids_of("Solar panels for primary school roofs")
+    assert {name: bid.status for name, bid in solar.items()} == {
+        "GreenGrid Energy SL / North cluster (5 schools)": "submitted",
+        "GreenGrid Energy SL / Central cluster (5 schools)": "submitted",
+        "Northern Construction plc / South cluster (4 schools)": "submitted",
+        "GreenGrid Energy SL / South cluster (4 schools)": "draft",
+    }
+    assert solar["GreenGrid Energy SL / North cluster (5 schools)"].files.count() == 1
+    assert not BidOpening.objects.filter(tender__title="Solar panels for primary school roofs").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_tenders_whose_bids_were_opened() -> None:
+    # when
+    demo.load()
+
+    # then: the laptops were opened at the announced time, after the deadline
+    laptops = Tender.objects.get(title="Laptops for community health teams")
+    assert status_of(laptops) == TenderStatus.EVALUATION
+    opening = BidOpening.objects.get(tender=laptops)
+    assert laptops.tender_end is not None
+    assert opening.opened_at == laptops.bid_opening_at
+    assert opening.opened_at > laptops.tender_end
+    opened = {o.bid.supplier.legal_name: o for o in OpenedBid.objects.filter(opening=opening).select_related("bid")}
+    assert {name: (o.amount, o.version.number if o.version else None) for name, o in opened.items()} == {
+        "Keystone IT Services Ltd": (Decimal("189750.0000"), 2),  # replaced: the second version counts
+        "Datapoint Systems GmbH": (Decimal("194300.0000"), 1),
+        "Acme Medical Supplies Ltd": (None, None),  # withdrawn: never read
+    }
+    assert opened["Acme Medical Supplies Ltd"].bid.status == "withdrawn"
+    # every bid was submitted before the deadline
+    assert all(o.bid.submitted_at and o.bid.submitted_at <= laptops.tender_end for o in opened.values())
+    # the regeneration strategy: its one bid opened before the buyer declared the tender unsuccessful
+    regeneration = Tender.objects.get(title="Town centre regeneration strategy consultancy")
+    regeneration_opening = BidOpening.objects.get(tender=regeneration)
+    assert regeneration.unsuccessful_at is not None
+    assert regeneration_opening.opened_at < regeneration.unsuccessful_at
+    assert OpenedBid.objects.filter(opening=regeneration_opening).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_demo_suppliers_have_registers_with_owners_and_qualifications() -> None:
+    # when
+    demo.load()
+
+    # then: every supplier that bid has qualification documents; all but the listed company owners
+    bidders = set(Bid.objects.values_list("supplier__legal_name", flat=True))
+    with_documents = set(QualificationDocument.objects.values_list("organisation__legal_name", flat=True))
+    assert bidders <= with_documents
+    owned = set(BeneficialOwner.objects.values_list("organisation__legal_name", flat=True))
+    assert bidders - owned == {"Northern Construction plc"}
+    # one owner is not published, as the law allows
+    hidden = BeneficialOwner.objects.get(publishable=False)
+    assert (hidden.name, hidden.organisation.legal_name) == ("Lars Lindqvist", "Keystone IT Services Ltd")
+    # one document expires within the month: the supplier is warned
+    expiring = [
+        q for q in QualificationDocument.objects.all() if expiry_state(q.expires_on, today()) == ExpiryState.EXPIRING
+    ]
+    assert [(q.organisation.legal_name, q.kind) for q in expiring] == [("Acme Medical Supplies Ltd", "tax_clearance")]

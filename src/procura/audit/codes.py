@@ -49,3 +49,28 @@ class AuditAction(StrEnum):
     BUSINESS_CASE_APPROVED = "business_case.approved"
     BUSINESS_CASE_REJECTED = "business_case.rejected"
     BUSINESS_CASE_DOCUMENT_ADDED = "business_case.document_added"
+    # supplier register
+    BENEFICIAL_OWNER_ADDED = "beneficial_owner.added"
+    BENEFICIAL_OWNER_UPDATED = "beneficial_owner.updated"
+    BENEFICIAL_OWNER_REMOVED = "beneficial_owner.removed"
+    QUALIFICATION_DOCUMENT_ADDED = "qualification_document.added"
+    QUALIFICATION_DOCUMENT_REMOVED = "qualification_document.removed"
+    # bids
+    BID_DRAFT_SAVED = "bid.draft_saved"
+    BID_FILE_ADDED = "bid.file_added"
+    BID_FILE_REMOVED = "bid.file_removed"
+    BID_SUBMITTED = "bid.submitted"
+    BID_REPLACED = "bid.replaced"
+    BID_WITHDRAWN = "bid.withdrawn"
+    BID_DRAFT_DISCARDED = "bid.draft_discarded"
+    BIDS_OPENED = "bids.opened"
+    # alerts
+    ALERT_SUBSCRIPTION_SAVED = "alert_subscription.saved"
+    ALERT_SUBSCRIPTION_REMOVED = "alert_subscription.removed"
+    TENDER_FOLLOWED = "tender.followed"
+    TENDER_UNFOLLOWED = "tender.unfollowed"
+    ALERT_FEED_TOKEN_RESET = "alert_feed.token_reset"
+    # platform incidents
+    INCIDENT_RECORDED = "incident.recorded"
+    INCIDENT_DEADLINES_EXTENDED = "incident.deadlines_extended"
+    TENDER_DEADLINE_EXTENDED = "tender.deadline_extended"

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from procura.bids import events as bid_events
+from procura.bids.models import OpenedBid
 from procura.core import clock, events
 from procura.planning import events as planning_events
 from procura.planning.models import PlanLine
 from procura.publication import releases, services
+from procura.suppliers import events as supplier_events
 from procura.tenders import events as tender_events
 from procura.tenders.models import Tender
 
@@ -46,6 +49,40 @@ def on_tender_event(event: tender_events.TenderEvent) -> None:
         # A status the sweep records may have no OCDS equivalent (open for questions → for bids).
         only_if_changed=isinstance(event, tender_events.TenderStatusChanged),
     )
+
+
+def on_bids_opened(event: bid_events.BidsOpened) -> None:
+    """The public opening: the tender as it stands, now with its bids, bidders and opening time.
+
+    Submissions and withdrawals before it publish nothing (no handler listens to them): a
+    release is public, and bids are not until they are opened (`releases.opening_record`)."""
+    tender = _published_tender(event.ocid)
+    if tender is None:
+        return
+    now = clock.now()
+    services.release_publish(
+        content=releases.tender_release(tender, at=now), tags=["tenderUpdate"], at=now, buyer=tender.buyer
+    )
+
+
+def on_beneficial_owners_changed(event: supplier_events.BeneficialOwnersChanged) -> None:
+    """A bidder's published owners changed: tenders whose opening lists it show the owners now."""
+    if not event.public_data_changed:
+        return
+    opened = OpenedBid.objects.filter(bid__supplier_id=event.organisation_id).values("opening__tender_id")
+    now = clock.now()
+    for tender in (
+        Tender.objects.select_related("buyer", "procuring_entity")
+        .filter(pk__in=opened, published_at__isnull=False)
+        .order_by("published_at", "id")
+    ):
+        services.release_publish(
+            content=releases.tender_release(tender, at=now),
+            tags=["tenderUpdate"],
+            at=now,
+            buyer=tender.buyer,
+            only_if_changed=True,
+        )
 
 
 def _publish_line(line: PlanLine, tag: str) -> None:
@@ -85,3 +122,6 @@ def connect() -> None:
     events.subscribe(planning_events.PlanPublished, on_plan_published)
     events.subscribe(planning_events.PlanLineAdded, on_plan_line_added)
     events.subscribe(planning_events.PlanLineUpdated, on_plan_line_updated)
+    # Bids are published once, at their opening; BidSubmitted and BidWithdrawn publish nothing.
+    events.subscribe(bid_events.BidsOpened, on_bids_opened)
+    events.subscribe(supplier_events.BeneficialOwnersChanged, on_beneficial_owners_changed)

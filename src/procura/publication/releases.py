@@ -5,7 +5,11 @@ without `id`, `date` and `tag`, which the outbox adds. Every release carries the
 state of its stage, so a compiled release never keeps a fact that is no longer true.
 
 What is withheld is decided here and nowhere else: the estimated values when the procedure hides
-them, who asked a question, before/after values of amendments, and everything about drafts.
+them, who asked a question, before/after values of amendments, everything about drafts, and
+everything about bids until their public opening (`opening_record`): before it no release says
+whether there are bids, how many, or whose, whatever the procedure lets the tender page show.
+Beneficial owners are published only where the law allows (`publishable`), without their share or
+personal data.
 """
 
 from __future__ import annotations
@@ -19,11 +23,17 @@ from django.conf import settings
 from django.urls import reverse
 
 from procura.accounts.models import Organisation
+from procura.accounts.roles import SupplierScale
+from procura.bids import selectors as bid_selectors
+from procura.bids.models import BidOpening
+from procura.bids.selectors import OpeningLine
 from procura.documents.access import is_servable
 from procura.documents.models import Document
 from procura.documents.selectors import documents_for
 from procura.planning.models import PlanLine
 from procura.publication import packages
+from procura.suppliers.domain import ocds_beneficial_owners
+from procura.suppliers.selectors import published_beneficial_owners
 from procura.tenders import selectors as tender_selectors
 from procura.tenders.models import Tender
 from procura.tenders.rules import current_rulebook
@@ -100,7 +110,17 @@ def party(organisation: Organisation, roles: list[str]) -> Json:
     if contact:
         result["contactPoint"] = contact
     if organisation.scale:
-        result["details"] = {"scale": organisation.scale}
+        result["details"] = {"scale": SupplierScale(organisation.scale).ocds_scale}
+    return result
+
+
+def tenderer_party(supplier: Organisation) -> Json:
+    """A supplier that bid, as a party: its identity, scale and the beneficial owners the law
+    allows to publish (the extension wants at least one, so none means no `beneficialOwners`)."""
+    result = party(supplier, ["tenderer"])
+    owners = ocds_beneficial_owners(published_beneficial_owners(supplier))
+    if owners:
+        result["beneficialOwners"] = owners
     return result
 
 
@@ -256,8 +276,10 @@ def tender_release(tender: Tender, *, at: dt.datetime) -> Json:
             for lot in lots
         ],
     }
-    if tender.bid_opening_at is not None:
-        opening: Json = {"date": iso(tender.bid_opening_at)}
+    opening_held, opened = opening_record(tender)
+    opening_date = opening_held.opened_at if opening_held is not None else tender.bid_opening_at
+    if opening_date is not None:
+        opening: Json = {"date": iso(opening_date)}
         if tender.bid_opening_place:
             opening["description"] = tender.bid_opening_place
         body["bidOpening"] = opening
@@ -296,11 +318,68 @@ def tender_release(tender: Tender, *, at: dt.datetime) -> Json:
         "buyer": organisation_reference(tender.buyer),
         "tender": _prune(body),
     }
+    if opening_held is not None:
+        _add_bids(release, lots=[lot.local_id for lot in lots], opened=opened)
     if tender.cancellation_reason:
         release["tender"]["statusDetails"] = tender.cancellation_reason
     elif tender.unsuccessful_reason:
         release["tender"]["statusDetails"] = tender.unsuccessful_reason
     return release
+
+
+# --- bids ---------------------------------------------------------------------------------------
+def opening_record(tender: Tender) -> tuple[BidOpening | None, list[OpeningLine]]:
+    """The bids the public may know of: none at all until the public opening, then every bid the
+    opening read (withdrawn ones included). Releases learn about bids only through here."""
+    opening, lines = bid_selectors.opening_record(tender)
+    if opening is None:
+        return None, []
+    return opening, lines
+
+
+def _bid_detail(line: OpeningLine) -> Json:
+    """One opened bid (bid extension): who, when, for which lot, at what price; a withdrawn bid
+    is listed as withdrawn and its price, never read, is not given."""
+    detail: Json = {
+        "id": line.bid_id,
+        "date": iso(line.submitted_at if isinstance(line.submitted_at, dt.datetime) else None),
+        "status": "withdrawn" if line.withdrawn else "pending",
+        "tenderers": [organisation_reference(line.supplier)],
+        "relatedLots": [line.lot_id],
+    }
+    if not line.withdrawn and isinstance(line.amount, Decimal) and line.currency:
+        detail["value"] = {"amount": number(line.amount), "currency": line.currency}
+    return _prune(detail)
+
+
+def _add_bids(release: Json, *, lots: list[str], opened: list[OpeningLine]) -> None:
+    """The opening record: `bids` (details, and the count per lot), the tenderers among the
+    parties, and `tender.tenderers` / `numberOfTenderers` (suppliers with a bid that counts)."""
+    counted = [line for line in opened if not line.withdrawn]
+    suppliers = {line.supplier.pk: line.supplier for line in opened}
+    bidders = sorted(
+        {line.supplier.pk: line.supplier for line in counted}.values(), key=lambda s: (s.legal_name, str(s.pk))
+    )
+    per_lot = dict.fromkeys(lots, 0)
+    for line in counted:
+        per_lot[line.lot_id] = per_lot.get(line.lot_id, 0) + 1
+    release["bids"] = _prune(
+        {
+            "statistics": [
+                {"id": f"bids-lot-{lot}", "measure": "bids", "value": count, "relatedLot": lot}
+                for lot, count in per_lot.items()
+            ]
+            + [{"id": "bidders", "measure": "bidders", "value": len(bidders)}],
+            "details": [_bid_detail(line) for line in opened],
+        }
+    )
+    release["tender"]["numberOfTenderers"] = len(bidders)
+    if bidders:
+        release["tender"]["tenderers"] = [organisation_reference(supplier) for supplier in bidders]
+    listed = {entry["id"] for entry in release["parties"]}
+    for supplier in sorted(suppliers.values(), key=lambda s: (s.legal_name, str(s.pk))):
+        if party_id(supplier) not in listed:
+            release["parties"].append(tenderer_party(supplier))
 
 
 def _amendment_description(changes: list[dict[str, Any]]) -> str | None:

@@ -149,6 +149,8 @@ class ProcedureRules:
     participation: str = Participation.ANY
     public_opening: bool = True
     value_shown: bool = True
+    # Whether the number of bids received may be shown while bids are still sealed.
+    bid_count_before_opening: bool = False
     justification_required: bool = False
 
     def has(self, period: str) -> bool:

@@ -886,6 +886,164 @@ def tender_mark_complete(*, actor: User | None, tender: Tender) -> Tender:
     )
 
 
+# Higher apps say when a deadline may no longer move, since tenders cannot look at them: bids
+# registers that an opened tender's deadline is final. A guard returns the refusal, or None.
+ExtensionGuard = Callable[[Tender], str | None]
+_extension_guards: list[ExtensionGuard] = []
+
+
+def register_extension_guard(guard: ExtensionGuard) -> None:
+    if guard not in _extension_guards:
+        _extension_guards.append(guard)
+
+
+def tender_extend_deadline(
+    *,
+    actor: User | None,
+    tender: Tender,
+    new_deadline: dt.datetime,
+    rationale: str,
+    decided_by: User | None = None,
+) -> Amendment:
+    """Move the deadline for bids later, publicly: an amendment with its rationale, audited.
+
+    A procurement officer (`actor`) may do it while the tender is open (it changes no terms, so
+    it is not material and does not restart the amendment minimum). The platform (`actor=None`,
+    after an outage) may also do it once the deadline has passed and bids are closed but not
+    yet opened: that is the outage safeguard, and it reopens the tender for bids, recorded in
+    the status history as evaluation → tendering at this moment. `decided_by` is the person on
+    whose decision the platform acts (the administrator who recorded the incident): the
+    amendment names them. Refused when the tender is over (cancelled, unsuccessful, complete),
+    when the new deadline is not later than the current one and still in the future, and when
+    a registered guard says so (bids already opened).
+
+    Later dates follow so the schedule stays in order: the bid opening moves to at least the
+    new deadline, and an award period (and the contract period after it) that would now start
+    before bids close moves by as much as needed. Questions are untouched: the enquiry period
+    has closed or closes earlier still, and reopening it would favour late askers.
+    """
+    rationale = rationale.strip()
+    if not rationale:
+        raise InvalidInput.for_field("rationale", _("Say why the deadline is being extended: it is published."))
+    if new_deadline.tzinfo is None or new_deadline.utcoffset() is None:
+        raise InvalidInput.for_field("new_deadline", _("Give the time with its time zone."))
+    new_deadline = new_deadline.astimezone(dt.UTC)
+    made_by = actor if actor is not None else decided_by
+    if made_by is None:
+        raise ValueError("a platform extension names the person who decided it (decided_by)")
+    with transaction.atomic():
+        tender = _lock(tender)
+        if actor is not None:
+            access.check_can_manage_tender(actor, tender)
+        now = clock.now()
+        status = tender_status(tender.lifecycle, now)
+        if not tender.is_published:
+            raise RuleViolation(_("A draft's deadline is changed directly; extensions are for published tenders."))
+        if tender.tender_end is None:
+            raise RuleViolation(_("This procedure has no deadline for bids to extend."))
+        if status.is_final:
+            raise RuleViolation(
+                _("The deadline cannot be extended: the tender is %(status)s.") % {"status": _status_label(status)}
+            )
+        if status not in AMENDABLE and not (actor is None and status == TenderStatus.EVALUATION):
+            raise RuleViolation(
+                _("Bids have closed: only the platform extends a deadline that has passed, after an outage.")
+            )
+        if new_deadline <= tender.tender_end:
+            raise InvalidInput.for_field(
+                "new_deadline",
+                _("The new deadline must be later than the current one, %(deadline)s.")
+                % {"deadline": tender.tender_end.isoformat(timespec="minutes")},
+            )
+        if new_deadline <= now:
+            raise InvalidInput.for_field("new_deadline", _("The new deadline must be in the future."))
+        for guard in _extension_guards:
+            message = guard(tender)
+            if message:
+                raise RuleViolation(message)
+        # What happened under the old deadline (bids closing) is history: record it first.
+        _record_transitions(tender, now)
+        before = _snapshot(tender)
+        deadline_before = tender.tender_end
+        tender.tender_end = new_deadline
+        if tender.bid_opening_at is not None and tender.bid_opening_at < new_deadline:
+            tender.bid_opening_at = new_deadline
+        if tender.award_start is not None and tender.award_start < new_deadline:
+            shift = new_deadline - tender.award_start
+            tender.award_start += shift
+            tender.award_end = tender.award_end + shift if tender.award_end is not None else None
+        award_end = tender.award_end
+        if tender.contract_start is not None and award_end is not None and tender.contract_start < award_end:
+            shift = award_end - tender.contract_start
+            tender.contract_start += shift
+            tender.contract_end = tender.contract_end + shift if tender.contract_end is not None else None
+        problems = schedule_problems(
+            rules.rules_of(tender.rules),
+            tender.schedule,
+            published_at=tender.published_at or now,
+            value=tender.value_amount,
+        )
+        if problems:
+            raise InvalidInput(
+                _("The deadline cannot be extended: %(count)s thing(s) to put right.") % {"count": len(problems)},
+                fields=_problems_to_fields(problems),
+            )
+        tender.updated_at = now
+        _refresh_deadline(tender, now)
+        tender.save()
+        after = _snapshot(tender)
+        changed = _changed_fields(before, after)
+        changes = [{"field": name, "before": before.get(name), "after": after.get(name)} for name in changed]
+        amendment = Amendment.objects.create(
+            tender=tender,
+            local_id=f"AMD-{tender.amendments.count() + 1}",
+            rationale=rationale,
+            made_at=now,
+            made_by=made_by,
+            changes=changes,
+            material=False,
+            deadline_before=deadline_before,
+            deadline_after=new_deadline,
+        )
+        audit_record(
+            action=AuditAction.TENDER_DEADLINE_EXTENDED,
+            actor=actor,
+            organisation_id=tender.buyer_id,
+            object_type="tender",
+            object_id=tender.pk,
+            before={"status": str(status), **{name: before.get(name) for name in changed}},
+            after={
+                **{name: after.get(name) for name in changed},
+                "rationale": rationale,
+                "amendment": amendment.local_id,
+                "decided_by": str(made_by.pk),
+            },
+        )
+        events.record(
+            TenderAmended(tender_id=tender.pk, ocid=tender.ocid, at=now, amendment_id=amendment.pk, material=False)
+        )
+        reopened = tender_status(tender.lifecycle, now)
+        if reopened != status:
+            # Time only moves statuses forward, so `status_transitions` cannot see a tender going
+            # back to taking bids: the extension records that step itself, at this moment.
+            StatusChange.objects.create(tender=tender, status=reopened, effective_at=now, recorded_at=now)
+            events.record(
+                TenderStatusChanged(tender_id=tender.pk, ocid=tender.ocid, at=now, status=reopened, previous=status)
+            )
+            audit_record(
+                action=AuditAction.TENDER_STATUS_RECORDED,
+                actor=None,
+                organisation_id=tender.buyer_id,
+                object_type="tender",
+                object_id=tender.pk,
+                before={"status": str(status)},
+                after={"status": str(reopened), "effective_at": now.isoformat()},
+            )
+        _record_transitions(tender, now)
+        tender.save(update_fields=["recorded_status"])
+    return amendment
+
+
 # --- Clarifications -------------------------------------------------------------------------------
 def clarification_ask(
     *, actor: User, tender: Tender, supplier: Organisation, question: str, lot: Lot | None = None
@@ -968,7 +1126,7 @@ def clarification_answer(*, actor: User, clarification: Clarification, answer: s
 # --- Time: the sweep --------------------------------------------------------------------------------
 # Higher apps (bids) tell the sweep how many valid bids a tender received; with none, a tender
 # whose bids have closed is declared unsuccessful. Without a counter nothing is assumed.
-BidCounter = Callable[[Tender], int]
+BidCounter = Callable[[Tender], int | None]  # None: the tender does not take bids on the platform
 _bid_counters: list[BidCounter] = []
 
 
@@ -1021,11 +1179,8 @@ def tender_record_status(*, tender: Tender, at: dt.datetime | None = None) -> li
         recorded = _record_transitions(tender, now)
         _refresh_deadline(tender, now)
         tender.save(update_fields=["recorded_status", "next_deadline_at"])
-    if (
-        tender.recorded_status == TenderStatus.EVALUATION
-        and _bid_counters
-        and sum(counter(tender) for counter in _bid_counters) == 0
-    ):
+    counts = [counter(tender) for counter in _bid_counters] if tender.recorded_status == TenderStatus.EVALUATION else []
+    if counts and None not in counts and sum(c for c in counts if c is not None) == 0:
         tender_mark_unsuccessful(actor=None, tender=tender, reason=_("No valid bids were received."))
     return recorded
 

@@ -47,6 +47,7 @@ from procura.tenders.models import (
     Amendment,
     Tender,
 )
+from procura.tenders.panels import render_tender_panels
 
 OCID = r"(?P<ocid>ocds-[a-z0-9]{6}-[A-Za-z0-9._-]+)"
 PAGE_SIZE = 20
@@ -376,6 +377,7 @@ def tender(request: HttpRequest, ocid: str) -> HttpResponse:
         "questions_open": _questions_open(found, now),
         "is_cancelled": listed.status == TenderStatus.CANCELLED,
         "is_unsuccessful": listed.status == TenderStatus.UNSUCCESSFUL,
+        "panels": render_tender_panels(request, found) if found.is_published else [],
     }
     return render(request, "tenders/public/tender.html", context)
 

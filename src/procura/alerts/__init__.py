@@ -1,0 +1,1 @@
+"""Opportunity alerts: suppliers' subscriptions, email (immediate or daily digest) and personal Atom feeds."""

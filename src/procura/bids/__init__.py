@@ -1,0 +1,1 @@
+"""Electronic bids: drafts, sealed submissions, signed receipts, withdrawal and the public opening."""

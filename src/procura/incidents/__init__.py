@@ -1,0 +1,1 @@
+"""Platform incidents (outages) and the deadline extensions that make up for them."""

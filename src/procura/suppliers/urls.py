@@ -1,0 +1,32 @@
+"""Supplier register pages, under /suppliers/. Names start with "supplier-" so they are unique
+across the site."""
+
+from django.urls import path
+
+from procura.suppliers import views
+
+app_name = "suppliers"
+urlpatterns = [
+    path("<uuid:organisation_id>/", views.supplier_register, name="supplier-register"),
+    path("<uuid:organisation_id>/beneficial-owners/add/", views.supplier_owner_add, name="supplier-owner-add"),
+    path(
+        "<uuid:organisation_id>/beneficial-owners/<uuid:owner_id>/edit/",
+        views.supplier_owner_edit,
+        name="supplier-owner-edit",
+    ),
+    path(
+        "<uuid:organisation_id>/beneficial-owners/<uuid:owner_id>/remove/",
+        views.supplier_owner_remove,
+        name="supplier-owner-remove",
+    ),
+    path(
+        "<uuid:organisation_id>/qualifications/add/",
+        views.supplier_qualification_add,
+        name="supplier-qualification-add",
+    ),
+    path(
+        "<uuid:organisation_id>/qualifications/<uuid:qualification_id>/remove/",
+        views.supplier_qualification_remove,
+        name="supplier-qualification-remove",
+    ),
+]
