@@ -30,7 +30,8 @@ from procura.audit.services import audit_record
 from procura.classifications.selectors import classification_search
 from procura.core import clock
 from procura.core.errors import RuleViolation
-from procura.planning.services.values import Problems, clean_amount, clean_currency, clean_text
+from procura.core.values import Problems, clean_text
+from procura.planning.services.values import clean_amount, clean_currency
 from procura.tenders.models import Tender
 
 NAME_LIMIT = 200

@@ -21,9 +21,10 @@ from procura.core import clock
 from procura.core.errors import Conflict, RuleViolation
 from procura.core.events import record
 from procura.core.identifiers import allocate_ocid
+from procura.core.values import Problems, clean_text
 from procura.planning import access, domain, events
 from procura.planning.models import MainCategory, PlanLine, PlannedProcedure, PlanStatus, ProcurementPlan
-from procura.planning.services.values import TEXT_LIMIT, Problems, clean_amount, clean_currency, clean_text
+from procura.planning.services.values import TEXT_LIMIT, clean_amount, clean_currency
 
 TITLE_LIMIT = 300
 BUDGET_SOURCE_LIMIT = 300

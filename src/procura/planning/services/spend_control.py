@@ -14,11 +14,12 @@ from procura.audit.services import audit_record
 from procura.core import clock
 from procura.core.errors import Conflict, RuleViolation
 from procura.core.events import record
+from procura.core.values import Problems, clean_text
 from procura.documents.models import Document, DocumentType
 from procura.documents.services import document_upload
 from procura.planning import access, domain, events
 from procura.planning.models import ApprovalDecision, BusinessCase, PlanLine, SpendControlPolicy
-from procura.planning.services.values import TEXT_LIMIT, Problems, clean_amount, clean_currency, clean_text
+from procura.planning.services.values import TEXT_LIMIT, clean_amount, clean_currency
 
 BUSINESS_CASE_DOCUMENT_TYPES = (
     DocumentType.NEEDS_ASSESSMENT,

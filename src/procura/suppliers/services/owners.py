@@ -25,10 +25,11 @@ from procura.audit.services import audit_record
 from procura.core import clock
 from procura.core.errors import NotFound, RuleViolation
 from procura.core.events import record
+from procura.core.values import Problems, clean_text
 from procura.suppliers import access, domain, events, selectors
 from procura.suppliers.models import BeneficialOwner
 from procura.suppliers.services.locks import locked_supplier
-from procura.suppliers.services.values import Problems, clean_bool, clean_date, clean_text, parse_decimal
+from procura.suppliers.services.values import clean_bool, clean_date, parse_decimal
 
 NAME_LIMIT = 200
 ADDRESS_LIMIT = 1000

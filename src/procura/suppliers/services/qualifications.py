@@ -19,12 +19,13 @@ from procura.audit.services import audit_record
 from procura.core import clock
 from procura.core.errors import Conflict, NotFound
 from procura.core.events import record
+from procura.core.values import Problems, clean_text
 from procura.documents.models import DocumentType
 from procura.documents.services import document_upload
 from procura.suppliers import access, domain, events, selectors
 from procura.suppliers.models import QualificationDocument, QualificationKind
 from procura.suppliers.services.locks import locked_supplier
-from procura.suppliers.services.values import Problems, clean_date, clean_text
+from procura.suppliers.services.values import clean_date
 
 TITLE_LIMIT = 250  # Document.title
 
