@@ -349,8 +349,12 @@ def burst(base: str, jobs: list[Job], connections: int, *, idempotent: bool = Tr
         ready.wait()
         mine = []
         while (job := pending.get()) is not None:
-            if job.not_before is not None:
+            if job.not_before is not None and job.not_before > time.time():
+                # A connection left idle closes on the server's side (gunicorn keeps it 2 s): the
+                # latecomer connects afresh once its moment has come.
+                connection.close()
                 time.sleep(max(0.0, job.not_before - time.time()))
+                connection.connect()
             mine.append(_submit(connection, job.bid, job.token, idempotent))
         connection.close()
         with lock:
@@ -503,7 +507,11 @@ def _summary(results: list[Result]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help="PostgreSQL database to (re)create")
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_DATABASE_URL,
+        help=f"PostgreSQL database to drop and create; its name must contain 'bench' (default {DEFAULT_DATABASE_URL})",
+    )
     parser.add_argument("--suppliers", type=int, default=2000, help="suppliers bidding (default 2000)")
     parser.add_argument("--workers", type=int, default=2, help="server worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=8, help="threads per server worker (default 8)")
@@ -543,8 +551,8 @@ def main() -> int:
 
 
 def _run(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> int:
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     recreate_database(args.database_url)
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     subprocess.run([PYTHON, "-m", "procura.cli", "migrate", "--verbosity", "0"], env=env, check=True, cwd=ROOT)
     started = time.perf_counter()
     plan = prepare(env, workdir, args.suppliers, args.prepare_processes)
@@ -623,8 +631,8 @@ def _run(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> int:
     cpus = os.cpu_count() or 1
     print(
         f"CPU per bid: server {per_bid['server']:.1f} ms, PostgreSQL {per_bid['database']:.1f} ms, client "
-        f"{per_bid['client']:.1f} ms; {total_ms:.1f} ms in all, so at most {cpus * 1000 / total_ms:.0f} bids/s "
-        f"on {cpus} otherwise idle CPUs"
+        f"{per_bid['client']:.1f} ms; {total_ms:.1f} ms in all: at that cost {cpus} CPUs serve at most "
+        f"{cpus * 1000 / total_ms:.0f} bids/s"
     )
     if not 0 < refused_late < len(results):
         print("warning: the burst did not straddle the deadline (the rate differed from the warm-up's)")

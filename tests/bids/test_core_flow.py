@@ -113,3 +113,25 @@ def test_the_sweep_declares_an_open_tender_without_bids_unsuccessful_but_not_one
     with_bid.refresh_from_db()
     assert empty.recorded_status == "unsuccessful"
     assert with_bid.recorded_status == "evaluation"
+
+
+def test_amending_a_tender_with_bids_keeps_them_and_refuses_removing_their_lot(world: World) -> None:
+    from dataclasses import replace
+
+    from procura.tenders.services import LotDetails, details_of, tender_amend
+    from tests.tenders.support import item
+
+    tender = open_tender(world.officer, world.buyer)
+    bid, _ = submitted_bid(tender, world.bid_manager, world.supplier)
+    current = details_of(tender)
+    lot = current.lots[0]
+    changed = replace(current, lots=(replace(lot, title="Gloves, nitrile"), LotDetails(title="Masks", items=(item(),))))
+    tender_amend(actor=world.officer, tender=tender, details=changed, rationale="Masks added as a second lot.")
+    bid.refresh_from_db()
+    assert bid.lot.title == "Gloves, nitrile"
+    assert tender.lots.count() == 2
+    without = replace(details_of(tender), lots=(details_of(tender).lots[1],))
+    with pytest.raises(InvalidInput) as error:
+        tender_amend(actor=world.officer, tender=tender, details=without, rationale="Gloves dropped.")
+    assert "lots" in error.value.fields
+    assert tender.lots.count() == 2

@@ -27,7 +27,6 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections
-from django.db.models.deletion import ProtectedError
 
 from procura.accounts.models import Organisation, User
 from procura.accounts.roles import OrganisationKind, Role
@@ -58,14 +57,6 @@ SECOND = dt.timedelta(seconds=1)
 MINUTE = dt.timedelta(minutes=1)
 HOUR = dt.timedelta(hours=1)
 WAIT = 60  # seconds any thread or lock may take before the test calls it stuck
-
-# Amending a tender that has bids fails today: `tenders.services._write_parts` deletes and recreates
-# the tender's lots, which the bids refer to (PROTECT). Strict, so the marker goes when that is fixed.
-AMENDING_WITH_BIDS_FAILS = pytest.mark.xfail(
-    raises=ProtectedError,
-    strict=True,
-    reason="tender_amend recreates lots, which bids protect (tenders.services._write_parts)",
-)
 
 
 # --- Threads, per-thread clocks and gates ---------------------------------------------------------
@@ -257,7 +248,7 @@ class DeadlineMove:
 
 @pytest.fixture(
     params=[
-        pytest.param(DeadlineMove("amendment", "tender.amended"), marks=AMENDING_WITH_BIDS_FAILS, id="amendment"),
+        pytest.param(DeadlineMove("amendment", "tender.amended"), id="amendment"),
         pytest.param(DeadlineMove("extension", "tender.deadline_extended"), id="extension"),
     ]
 )

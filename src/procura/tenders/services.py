@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from procura.accounts.models import Organisation, User
@@ -321,7 +322,8 @@ def _next_local_id(prefix: str, used: set[str]) -> str:
 
 
 def _write_parts(tender: Tender, cleaned: _Cleaned) -> None:
-    """Replace lots, items and criteria, keeping the ids of lots and items that stay."""
+    """Write lots, items and criteria. Lots that stay are updated in place (bids and questions
+    refer to them); lots no longer listed are removed, which is refused for a lot with bids."""
     existing_lots = {lot.local_id: lot for lot in tender.lots.all()}
     existing_items = {item.local_id: item for item in tender.items.all()}
     used_lots = {lot["local_id"] for lot in cleaned.lots if lot["local_id"] in existing_lots}
@@ -329,19 +331,32 @@ def _write_parts(tender: Tender, cleaned: _Cleaned) -> None:
         item["local_id"] for lot in cleaned.lots for item in lot["items"] if item["local_id"] in existing_items
     }
     tender.items.all().delete()
-    tender.lots.all().delete()
     tender.criteria.all().delete()
+    removed = [lot for local_id, lot in existing_lots.items() if local_id not in used_lots]
+    try:
+        with transaction.atomic():
+            for lot in removed:
+                lot.delete()
+    except ProtectedError:
+        raise InvalidInput.for_field(
+            "lots", _("A lot that suppliers have bid for cannot be removed; cancel the tender and re-tender instead.")
+        ) from None
     item_position = 0
     for position, lot_values in enumerate(cleaned.lots, start=1):
-        lot_id = lot_values["local_id"] if lot_values["local_id"] in existing_lots else ""
-        lot = Lot.objects.create(
-            tender=tender,
-            local_id=lot_id or _next_local_id("LOT", used_lots),
-            position=position,
-            title=lot_values["title"],
-            description=lot_values["description"],
-            value_amount=lot_values["value_amount"],
-        )
+        values = {
+            "position": position,
+            "title": lot_values["title"],
+            "description": lot_values["description"],
+            "value_amount": lot_values["value_amount"],
+        }
+        kept = existing_lots.get(lot_values["local_id"]) if lot_values["local_id"] in used_lots else None
+        if kept is not None:
+            for name, value in values.items():
+                setattr(kept, name, value)
+            kept.save(update_fields=list(values))
+            lot = kept
+        else:
+            lot = Lot.objects.create(tender=tender, local_id=_next_local_id("LOT", used_lots), **values)
         for item_values in lot_values["items"]:
             item_position += 1
             item_id = item_values["local_id"] if item_values["local_id"] in existing_items else ""
