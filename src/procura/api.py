@@ -15,7 +15,10 @@ from ninja.renderers import BaseRenderer
 from procura.accounts.api import router as accounts_router
 from procura.alerts.api import router as alerts_router
 from procura.bids.api import router as bids_router
+from procura.contracts.api import router as contracts_router
 from procura.core.errors import ErrorCode, ProcuraError, error_envelope
+from procura.evaluation.api import router as evaluation_router
+from procura.evaluation.award_api import router as awards_router
 from procura.incidents.api import router as incidents_router
 from procura.planning.api import router as planning_router
 from procura.suppliers.api import router as suppliers_router
@@ -49,6 +52,9 @@ api.add_router("/v1/", suppliers_router)
 api.add_router("/v1/", bids_router)
 api.add_router("/v1/", alerts_router)
 api.add_router("/v1/", incidents_router)
+api.add_router("/v1/", contracts_router)
+api.add_router("/v1/", evaluation_router)
+api.add_router("/v1/", awards_router)
 
 _STATUS_CODES = {
     400: ErrorCode.INVALID,

@@ -1,6 +1,7 @@
 """Deterministic demo data: organisations of every kind, a user for every role, and (in
-`procura.demo_tenders` and `procura.demo_bids`) procurement plans, a tender in every status,
-the suppliers' registers and their bids, sealed or opened.
+`procura.demo_tenders`, `procura.demo_bids` and `procura.demo_awards`) procurement plans, a
+tender in every status, the suppliers' registers and their bids, sealed or opened, evaluations,
+awards, complaints, contracts in every stage and the debarment list.
 
 `procura demo` loads it through the services (so the audit log records it like any other
 change); running it again finds it loaded and changes nothing.
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from procura import demo_tenders
+from procura import demo_awards, demo_tenders
 from procura.accounts.models import Organisation, User
 from procura.accounts.platform import platform_organisation
 from procura.accounts.roles import TWO_FACTOR_ROLES, OrganisationKind, Role
@@ -48,8 +49,16 @@ class DemoOrganisation:
 class DemoUser:
     email: str
     full_name: str
-    organisation: str  # DemoOrganisation.key, or "platform"
-    role: str
+    organisation: str  # DemoOrganisation.key, "platform", or "" for a person with no organisation
+    role: str  # "" with no organisation
+    # Signs in with an authenticator code: every buyer and platform role must; a supplier's bid
+    # manager who signs contracts has set one up too (signing asks for a code).
+    two_factor: bool = False
+    about: str = ""  # what the report says instead of the role, for a person with no organisation
+
+    @property
+    def signs_in_with_code(self) -> bool:
+        return self.two_factor or self.role in TWO_FACTOR_ROLES
 
 
 ORGANISATIONS = [
@@ -207,6 +216,88 @@ ORGANISATIONS = [
             contact_email="angebote@datapoint.example",
         ),
     ),
+    DemoOrganisation(
+        "harvest",
+        OrganisationKind.SUPPLIER,
+        OrganisationDetails(
+            legal_name="Harvest Table Catering Ltd",
+            identifier_scheme="GB-COH",
+            identifier_id="10293847",
+            country_code="GB",
+            scale="small",
+            street_address="Unit 7, Mill Lane Industrial Estate",
+            locality="Northbridge",
+            postal_code="NB4 2RT",
+            contact_name="Hannah Marsh",
+            contact_email="contracts@harvest-table.example",
+        ),
+    ),
+    DemoOrganisation(
+        "freshstart",
+        OrganisationKind.SUPPLIER,
+        OrganisationDetails(
+            legal_name="FreshStart School Foods CIC",
+            identifier_scheme="GB-COH",
+            identifier_id="11457820",
+            country_code="GB",
+            scale="micro",
+            locality="Northbridge",
+            contact_email="hello@freshstart-foods.example",
+        ),
+    ),
+    DemoOrganisation(
+        "lifeline",
+        OrganisationKind.SUPPLIER,
+        OrganisationDetails(
+            legal_name="Lifeline Cardiac Systems Ltd",
+            identifier_scheme="GB-COH",
+            identifier_id="08812345",
+            country_code="GB",
+            scale="medium",
+            locality="Cambridge",
+            contact_email="tenders@lifeline-cardiac.example",
+        ),
+    ),
+    DemoOrganisation(
+        "junction",
+        OrganisationKind.SUPPLIER,
+        OrganisationDetails(
+            legal_name="Junction Signals Ltd",
+            identifier_scheme="GB-COH",
+            identifier_id="06677889",
+            country_code="GB",
+            scale="small",
+            locality="Coventry",
+            contact_email="bids@junction-signals.example",
+        ),
+    ),
+    DemoOrganisation(
+        "restwell",
+        OrganisationKind.SUPPLIER,
+        OrganisationDetails(
+            legal_name="Restwell Healthcare Furniture Ltd",
+            identifier_scheme="GB-COH",
+            identifier_id="05544332",
+            country_code="GB",
+            scale="medium",
+            locality="Nottingham",
+            contact_email="sales@restwell.example",
+        ),
+    ),
+    # On the public debarment list; it bids for nothing in the demo.
+    DemoOrganisation(
+        "castlegate",
+        OrganisationKind.SUPPLIER,
+        OrganisationDetails(
+            legal_name="Castlegate Building Services Ltd",
+            identifier_scheme="GB-COH",
+            identifier_id="04411223",
+            country_code="GB",
+            scale="medium",
+            locality="Leicester",
+            contact_email="info@castlegate.example",
+        ),
+    ),
 ]
 
 USERS = [
@@ -225,6 +316,21 @@ USERS = [
     DemoUser("tenders@northern.example", "Nadia North", "northern", Role.BID_MANAGER),
     DemoUser("bids@keystone-it.example", "Kemi Stone", "keystone", Role.BID_MANAGER),
     DemoUser("angebote@datapoint.example", "Holger Brandt", "datapoint", Role.BID_MANAGER),
+    DemoUser("finance@northbridge.example", "Fiona Finch", "northbridge", Role.APPROVER),
+    # An independent observer on evaluation panels, from a civil-society organisation: no
+    # organisation on the platform (an observer belongs neither to the buyer nor to a bidder).
+    DemoUser(
+        "observer@openwatch.example",
+        "Omar Haddad",
+        "",
+        "",
+        about="Independent observer",
+    ),
+    DemoUser("contracts@harvest-table.example", "Hannah Marsh", "harvest", Role.BID_MANAGER, two_factor=True),
+    DemoUser("hello@freshstart-foods.example", "Femi Adeyemi", "freshstart", Role.BID_MANAGER, two_factor=True),
+    DemoUser("tenders@lifeline-cardiac.example", "Laura Chen", "lifeline", Role.BID_MANAGER),
+    DemoUser("bids@junction-signals.example", "Jas Sandhu", "junction", Role.BID_MANAGER, two_factor=True),
+    DemoUser("sales@restwell.example", "Rhys Morgan", "restwell", Role.BID_MANAGER, two_factor=True),
 ]
 
 PENDING_INVITATION = ("health", "new.evaluator@health.example", Role.EVALUATOR, "officer@health.example")
@@ -250,12 +356,13 @@ def _organisations() -> dict[str, Organisation]:
     return found
 
 
-def _user(spec: DemoUser, organisation: Organisation) -> User:
+def _user(spec: DemoUser, organisation: Organisation | None) -> User:
     user = User.objects.filter(email=spec.email).first() or user_register(
         email=spec.email, password=DEMO_PASSWORD, full_name=spec.full_name, email_verified=True, send_verification=False
     )
-    membership_grant(actor=None, user=user, organisation=organisation, role=spec.role)
-    if spec.role in TWO_FACTOR_ROLES and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if organisation is not None:
+        membership_grant(actor=None, user=user, organisation=organisation, role=spec.role)
+    if spec.signs_in_with_code and not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         device = totp_device_start(user=user, key=totp_key_for(spec.email))
         totp_device_confirm(user=user, device=device, code=totp_current_code(device))
     return user
@@ -266,12 +373,12 @@ def load() -> str:
     with transaction.atomic():
         load_demo_classifications()
         organisations = _organisations()
-        users = {spec.email: _user(spec, organisations[spec.organisation]) for spec in USERS}
+        users = {spec.email: _user(spec, organisations.get(spec.organisation)) for spec in USERS}
         key, email, role, inviter = PENDING_INVITATION
         if not organisations[key].invitations.filter(email=email).exists():
             invitation_create(actor=users[inviter], organisation=organisations[key], email=email, role=role)
         demo_tenders.load(organisations=organisations, users=users)
-    return report([*demo_tenders.summary(organisations), *_open_data()])
+    return report([*demo_tenders.summary(organisations), *demo_awards.summary(organisations), *_open_data()])
 
 
 def _open_data() -> list[str]:
@@ -310,9 +417,10 @@ def report(summary: list[str] | None = None) -> str:
         "",
     ]
     for spec in USERS:
-        star = "*" if spec.role in TWO_FACTOR_ROLES else " "
+        star = "*" if spec.signs_in_with_code else " "
+        role = spec.about or Role(spec.role).label
         lines.append(
-            f" {star} {spec.email:<30} {Role(spec.role).label:<26} key {_base32(totp_key_for(spec.email)) if star == '*' else '-'}"
+            f" {star} {spec.email:<32} {role:<26} key {_base32(totp_key_for(spec.email)) if star == '*' else '-'}"
         )
     if summary:
         lines += ["", *summary]

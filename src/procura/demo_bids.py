@@ -1,5 +1,6 @@
 """Demo supplier registers and bids: beneficial owners, qualification documents, sealed bids on
-tenders still open, and two tenders whose bids have been opened in public.
+tenders still open, and the tenders whose bids have been opened in public (then evaluated and
+awarded in `procura.demo_awards`).
 
 Like the rest of the demo, everything goes through the services (suppliers, bids) under the clock
 frozen at the moment it happened, so receipts, the audit log and the OCDS releases are what they
@@ -39,6 +40,11 @@ GREENGRID_BIDS = "ofertas@greengrid.example"
 NORTHERN_BIDS = "tenders@northern.example"
 KEYSTONE_BIDS = "bids@keystone-it.example"
 DATAPOINT_BIDS = "angebote@datapoint.example"
+HARVEST_BIDS = "contracts@harvest-table.example"
+FRESHSTART_BIDS = "hello@freshstart-foods.example"
+LIFELINE_BIDS = "tenders@lifeline-cardiac.example"
+JUNCTION_BIDS = "bids@junction-signals.example"
+RESTWELL_BIDS = "sales@restwell.example"
 
 
 # --- Supplier registers ---------------------------------------------------------------------------
@@ -129,10 +135,55 @@ REGISTERS = [
         owners=(DemoOwner("Holger Brandt", "DE", "100"),),
         qualifications=(DemoQualification(QualificationKind.CERTIFICATE, "ISO 9001 certificate", -250, 480),),
     ),
+    DemoRegister(
+        "harvest",
+        HARVEST_BIDS,
+        owners=(DemoOwner("Hannah Marsh", "GB", "55"), DemoOwner("Tom Marsh", "GB", "45")),
+        qualifications=(
+            DemoQualification(QualificationKind.CERTIFICATE, "Food hygiene rating 5 (Northbridge council)", -220, 510),
+        ),
+    ),
+    DemoRegister(
+        "freshstart",
+        FRESHSTART_BIDS,
+        owners=(DemoOwner("Femi Adeyemi", "GB", "100"),),
+        qualifications=(
+            DemoQualification(
+                QualificationKind.REGISTRATION_EXTRACT, "Community interest company register extract", -240, None
+            ),
+        ),
+    ),
+    DemoRegister(
+        "lifeline",
+        LIFELINE_BIDS,
+        owners=(DemoOwner("Laura Chen", "GB", "62"), DemoOwner("Mark Ellison", "GB", "38")),
+        qualifications=(
+            DemoQualification(
+                QualificationKind.CERTIFICATE, "ISO 13485 certificate (medical devices quality)", -180, 915
+            ),
+        ),
+    ),
+    DemoRegister(
+        "junction",
+        JUNCTION_BIDS,
+        owners=(DemoOwner("Jas Sandhu", "GB", "100"),),
+        qualifications=(
+            DemoQualification(
+                QualificationKind.CERTIFICATE, "National Highway Sector Scheme 8 registration", -400, 330
+            ),
+        ),
+    ),
+    DemoRegister(
+        "restwell",
+        RESTWELL_BIDS,
+        owners=(DemoOwner("Rhys Morgan", "GB", "70"), DemoOwner("Carys Morgan", "GB", "30")),
+        qualifications=(DemoQualification(QualificationKind.CERTIFICATE, "ISO 9001 certificate", -500, 230),),
+    ),
 ]
 
 
-def _pdf(title: str) -> SimpleUploadedFile:
+def pdf_file(title: str) -> SimpleUploadedFile:
+    """A one-page PDF named after its title, as a file to upload."""
     from procura.demo_tenders import demo_pdf
 
     name = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")[:60] + ".pdf"
@@ -166,7 +217,7 @@ def load_registers(t: Timeline, *, organisations: Mapping[str, Organisation], us
                     organisation=supplier,
                     kind=document.kind,
                     title=document.title,
-                    file=_pdf(document.title),
+                    file=pdf_file(document.title),
                     issued_on=_date(t, document.issued),
                     expires_on=None if document.expires is None else _date(t, document.expires),
                 )
@@ -208,7 +259,7 @@ def _place(
     with clock.frozen(_moment(t, *first[:3])):
         bid = bids.bid_start(actor=manager, tender=tender, lot=lot, supplier=supplier)
         for title in spec.files:
-            bids.bid_file_add(actor=manager, bid=bid, file=_pdf(title), title=title)
+            bids.bid_file_add(actor=manager, bid=bid, file=pdf_file(title), title=title)
     for day, hour, minute, price in spec.versions:
         with clock.frozen(_moment(t, day, hour, minute)):
             bids.bid_draft_save(
@@ -236,6 +287,18 @@ def _place_all(
 ) -> None:
     for spec in specs:
         _place(t, tender, spec, users, orgs)
+
+
+def place_and_open(
+    t: Timeline,
+    tender: Tender,
+    specs: Sequence[DemoBid],
+    users: Mapping[str, User],
+    orgs: Mapping[str, Organisation],
+) -> BidOpening:
+    """Place the bids as they happened, then open them in public at the announced time."""
+    _place_all(t, tender, specs, users, orgs)
+    return _open(t, tender)
 
 
 def _open(t: Timeline, tender: Tender) -> BidOpening:
@@ -324,6 +387,71 @@ REGENERATION_BIDS = [
         BRIGHTPATH_BIDS,
         versions=((-14, 10, 0, "43500.00"),),
         qualifications=("Companies House extract for Brightpath",),
+    ),
+]
+
+
+# Bids that were then evaluated and awarded (procura.demo_awards). Those placed before the
+# registers were kept (two months before the base) attach none of their documents.
+DEFIBRILLATOR_ANSWERS = {
+    "Lifeline Cardiac Systems Ltd": {
+        "criterion-2": "The LCS-3 delivers a shock within 7 seconds of analysis, gives real-time CPR feedback "
+        "and has a paediatric mode by key; 12 independent field studies are attached.",
+        "criterion-3": "Half-day training at each of the 48 clinics, an online refresher course and on-site "
+        "replacement within 24 hours for the seven years of the warranty.",
+    },
+    "Acme Medical Supplies Ltd": {
+        "criterion-2": "The AED-4 meets the specification: shock within 8 seconds, voice prompts, paediatric "
+        "pads supplied separately.",
+        "criterion-3": "Training videos for every clinic and a helpline; replacement by courier within 3 working days.",
+    },
+}
+
+DEFIBRILLATOR_BIDS = [
+    DemoBid(
+        "lifeline",
+        LIFELINE_BIDS,
+        versions=((-52, 10, 0, "224500.00"),),
+        answers=DEFIBRILLATOR_ANSWERS["Lifeline Cardiac Systems Ltd"],
+        qualifications=("ISO 13485 certificate (medical devices quality)",),
+        files=("Technical offer: LCS-3 defibrillators",),
+    ),
+    DemoBid(
+        "acme",
+        ACME_BIDS,
+        versions=((-50, 15, 30, "206900.00"),),
+        answers=DEFIBRILLATOR_ANSWERS["Acme Medical Supplies Ltd"],
+        qualifications=("ISO 13485 certificate (medical devices quality)",),
+    ),
+]
+
+SCHOOL_MEALS_BIDS = [
+    DemoBid("harvest", HARVEST_BIDS, lot=0, versions=((-170, 11, 0, "362400.00"),)),
+    DemoBid("freshstart", FRESHSTART_BIDS, lot=0, versions=((-168, 16, 0, "371900.00"),)),
+    DemoBid("freshstart", FRESHSTART_BIDS, lot=1, versions=((-168, 16, 10, "248300.00"),)),
+    DemoBid("harvest", HARVEST_BIDS, lot=1, versions=((-170, 11, 10, "255000.00"),)),
+]
+
+TRAFFIC_SIGNAL_BIDS = [
+    DemoBid("junction", JUNCTION_BIDS, versions=((-270, 14, 0, "438000.00"),)),
+    DemoBid("northern", NORTHERN_BIDS, versions=((-268, 9, 45, "452500.00"),)),
+    DemoBid("greengrid", GREENGRID_BIDS, versions=((-266, 17, 20, "401200.00"),)),
+]
+
+HOSPITAL_BED_BIDS = [
+    DemoBid("restwell", RESTWELL_BIDS, versions=((-229, 10, 0, "141600.00"),)),
+    DemoBid("acme", ACME_BIDS, versions=((-227, 12, 0, "146850.00"),)),
+]
+
+LIBRARY_BIDS = [
+    DemoBid(
+        "keystone",
+        KEYSTONE_BIDS,
+        versions=((-49, 11, 0, "138400.00"),),
+        qualifications=("ISO/IEC 27001 certificate (information security)",),
+    ),
+    DemoBid(
+        "datapoint", DATAPOINT_BIDS, versions=((-47, 10, 30, "141250.00"),), qualifications=("ISO 9001 certificate",)
     ),
 ]
 

@@ -1,8 +1,9 @@
 """Demo planning and tenders: plans, spend control, business cases and a tender in every status.
 
 The suppliers' registers and bids (`procura.demo_bids`) are placed as steps of the tenders they
-are for: sealed bids on tenders open for bids, and bids opened in public on the laptops (in
-evaluation) and on the regeneration strategy (then declared unsuccessful).
+are for: sealed bids on tenders open for bids, and bids opened in public on the regeneration
+strategy (then declared unsuccessful) and on the tenders that went on to be evaluated, awarded and
+contracted (`procura.demo_awards`: a process in every stage after the opening).
 
 Everything is written through the planning and tenders services, as buyers and suppliers would.
 Dates are relative to the clock at load time; what happened "in the past" (publications,
@@ -24,11 +25,13 @@ from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from procura import demo_bids
+from procura import demo_awards, demo_bids
 from procura.accounts.models import Organisation, User
 from procura.core import clock
+from procura.demo_common import cpv_item
 from procura.documents.models import DocumentType
 from procura.documents.services import document_upload
+from procura.evaluation.awards import awards_activate_due
 from procura.planning.models import ApprovalDecision, BusinessCase, PlanLine, PlanStatus, ProcurementPlan
 from procura.planning.selectors import spend_control_threshold
 from procura.planning.services import (
@@ -44,7 +47,6 @@ from procura.tenders.domain import TenderStatus, tender_status
 from procura.tenders.models import STATUS_LABELS, Tender
 from procura.tenders.services import (
     CriterionDetails,
-    ItemDetails,
     LotDetails,
     TenderDetails,
     clarification_answer,
@@ -385,16 +387,6 @@ def load_planning(
 
 
 # --- Tenders --------------------------------------------------------------------------------------
-def _item(description: str, code: str, quantity: str, unit: str) -> ItemDetails:
-    return ItemDetails(
-        description=description,
-        classification_scheme="CPV",
-        classification_code=code,
-        quantity=quantity,
-        unit_code=unit,
-    )
-
-
 @dataclass(frozen=True)
 class DemoTender:
     buyer: str  # organisation key
@@ -421,10 +413,18 @@ def _gloves(t: Timeline) -> TenderDetails:
             LotDetails(
                 title="Examination gloves",
                 items=(
-                    _item("Nitrile examination gloves, powder-free, size S (box of 100)", "33141000-0", "6000", "BX"),
-                    _item("Nitrile examination gloves, powder-free, size M (box of 100)", "33141000-0", "9000", "BX"),
-                    _item("Nitrile examination gloves, powder-free, size L (box of 100)", "33141000-0", "7000", "BX"),
-                    _item("Nitrile examination gloves, powder-free, size XL (box of 100)", "33141000-0", "2000", "BX"),
+                    cpv_item(
+                        "Nitrile examination gloves, powder-free, size S (box of 100)", "33141000-0", "6000", "BX"
+                    ),
+                    cpv_item(
+                        "Nitrile examination gloves, powder-free, size M (box of 100)", "33141000-0", "9000", "BX"
+                    ),
+                    cpv_item(
+                        "Nitrile examination gloves, powder-free, size L (box of 100)", "33141000-0", "7000", "BX"
+                    ),
+                    cpv_item(
+                        "Nitrile examination gloves, powder-free, size XL (box of 100)", "33141000-0", "2000", "BX"
+                    ),
                 ),
             ),
         ),
@@ -504,8 +504,8 @@ def _service_desk(t: Timeline) -> TenderDetails:
             LotDetails(
                 title="Service desk and end-user support",
                 items=(
-                    _item("Service desk, 24 hours a day, 7 days a week", "72000000-5", "36", "MON"),
-                    _item("On-site end-user support at twelve sites", "72000000-5", "36", "MON"),
+                    cpv_item("Service desk, 24 hours a day, 7 days a week", "72000000-5", "36", "MON"),
+                    cpv_item("On-site end-user support at twelve sites", "72000000-5", "36", "MON"),
                 ),
             ),
         ),
@@ -529,7 +529,7 @@ def _workforce(t: Timeline) -> TenderDetails:
         lots=(
             LotDetails(
                 title="Workforce strategy",
-                items=(_item("Consultancy days, senior consultant", "79410000-1", "120", "DAY"),),
+                items=(cpv_item("Consultancy days, senior consultant", "79410000-1", "120", "DAY"),),
             ),
         ),
         enquiry_end=t.day(6, 12),
@@ -552,11 +552,11 @@ def _hospital_cleaning(t: Timeline) -> TenderDetails:
         lots=(
             LotDetails(
                 title="Northern hospitals",
-                items=(_item("Clinical cleaning, northern hospitals", "90911200-8", "24", "MON"),),
+                items=(cpv_item("Clinical cleaning, northern hospitals", "90911200-8", "24", "MON"),),
             ),
             LotDetails(
                 title="Southern hospitals",
-                items=(_item("Clinical cleaning, southern hospitals", "90911200-8", "24", "MON"),),
+                items=(cpv_item("Clinical cleaning, southern hospitals", "90911200-8", "24", "MON"),),
             ),
         ),
         qualification_end=t.day(45, 12),
@@ -580,9 +580,9 @@ def _uniforms(t: Timeline) -> TenderDetails:
             LotDetails(
                 title="Uniforms",
                 items=(
-                    _item("Nurse tunic, polyester-cotton", "18100000-0", "3600", "C62"),
-                    _item("Nurse trousers, polyester-cotton", "18100000-0", "3600", "C62"),
-                    _item("Outdoor jacket, waterproof", "18100000-0", "1200", "C62"),
+                    cpv_item("Nurse tunic, polyester-cotton", "18100000-0", "3600", "C62"),
+                    cpv_item("Nurse trousers, polyester-cotton", "18100000-0", "3600", "C62"),
+                    cpv_item("Outdoor jacket, waterproof", "18100000-0", "1200", "C62"),
                 ),
             ),
         ),
@@ -617,7 +617,7 @@ def _antivirals(t: Timeline) -> TenderDetails:
         lots=(
             LotDetails(
                 title="Antiviral medicines",
-                items=(_item("Oseltamivir 75 mg capsules, pack of 10", "33690000-3", "40000", "C62"),),
+                items=(cpv_item("Oseltamivir 75 mg capsules, pack of 10", "33690000-3", "40000", "C62"),),
             ),
         ),
         tender_end=t.day(6, 12),
@@ -637,8 +637,8 @@ def _laptops(t: Timeline) -> TenderDetails:
             LotDetails(
                 title="Laptops",
                 items=(
-                    _item("Portable computer, 14-inch, rugged, 16 GB memory", "30213100-6", "250", "C62"),
-                    _item("Docking station", "30200000-1", "250", "C62"),
+                    cpv_item("Portable computer, 14-inch, rugged, 16 GB memory", "30213100-6", "250", "C62"),
+                    cpv_item("Docking station", "30200000-1", "250", "C62"),
                 ),
             ),
         ),
@@ -656,8 +656,8 @@ def _solar(t: Timeline) -> TenderDetails:
             description=f"Supply and installation at {schools}.",
             value_amount=Decimal(value),
             items=(
-                _item(f"Solar panels, monocrystalline, total {kilowatts} kWp", "09331000-8", kilowatts, "C62"),
-                _item("Installation, inverters and connection to the grid", "09330000-1", "1", "LS"),
+                cpv_item(f"Solar panels, monocrystalline, total {kilowatts} kWp", "09331000-8", kilowatts, "C62"),
+                cpv_item("Installation, inverters and connection to the grid", "09330000-1", "1", "LS"),
             ),
         )
 
@@ -698,7 +698,7 @@ def _council_cleaning(t: Timeline) -> TenderDetails:
         lots=(
             LotDetails(
                 title="Council buildings",
-                items=(_item("Daily office cleaning, 6,500 m²", "90911200-8", "24", "MON"),),
+                items=(cpv_item("Daily office cleaning, 6,500 m²", "90911200-8", "24", "MON"),),
             ),
         ),
         enquiry_end=t.day(-10, 12),
@@ -713,7 +713,9 @@ def _amend_cleaning(t: Timeline, tender: Tender, users: dict[str, User], orgs: d
     with _at(t.day(-2, 10)):
         current = details_of(tender)
         lot = current.lots[0]
-        window_cleaning = _item("External window cleaning of the three libraries, quarterly", "90911000-6", "8", "E48")
+        window_cleaning = cpv_item(
+            "External window cleaning of the three libraries, quarterly", "90911000-6", "8", "E48"
+        )
         tender_amend(
             actor=officer,
             tender=tender,
@@ -746,7 +748,7 @@ def _regeneration(t: Timeline) -> TenderDetails:
         lots=(
             LotDetails(
                 title="Regeneration strategy",
-                items=(_item("Consultancy days", "79410000-1", "60", "DAY"),),
+                items=(cpv_item("Consultancy days", "79410000-1", "60", "DAY"),),
             ),
         ),
         enquiry_end=t.day(-20, 12),
@@ -783,8 +785,8 @@ def _resurfacing(t: Timeline) -> TenderDetails:
             LotDetails(
                 title="A38 resurfacing",
                 items=(
-                    _item("Resurfacing, hot rolled asphalt, 18 km dual carriageway", "45233140-2", "162000", "MTK"),
-                    _item("Road markings and studs", "45233140-2", "36", "KMT"),
+                    cpv_item("Resurfacing, hot rolled asphalt, 18 km dual carriageway", "45233140-2", "162000", "MTK"),
+                    cpv_item("Road markings and studs", "45233140-2", "36", "KMT"),
                 ),
             ),
         ),
@@ -811,7 +813,7 @@ def _expansion_joints(t: Timeline) -> TenderDetails:
         lots=(
             LotDetails(
                 title="Expansion joints",
-                items=(_item("Modular expansion joint, supply and installation", "45233000-9", "12", "C62"),),
+                items=(cpv_item("Modular expansion joint, supply and installation", "45233000-9", "12", "C62"),),
             ),
         ),
         tender_start=t.day(9, 9),
@@ -833,7 +835,7 @@ def _road_salt(t: Timeline) -> TenderDetails:
         lots=(
             LotDetails(
                 title="Rock salt",
-                items=(_item("Rock salt for de-icing, 6 mm grade", "14410000-8", "2000", "TNE"),),
+                items=(cpv_item("Rock salt for de-icing, 6 mm grade", "14410000-8", "2000", "TNE"),),
             ),
         ),
     )
@@ -853,13 +855,43 @@ TENDERS = [
     DemoTender("health", HEALTH_OFFICER, _hospital_cleaning, None, "hospital_cleaning"),
     DemoTender("health", HEALTH_OFFICER, _uniforms, -12, then=_cancel_uniforms),
     DemoTender("health", HEALTH_OFFICER, _antivirals, -2),
-    DemoTender("health", HEALTH_OFFICER, _laptops, -40, then=demo_bids.laptop_bids),
+    DemoTender("health", HEALTH_OFFICER, _laptops, -40, then=demo_awards.laptops_in_standstill),
     DemoTender("northbridge", NORTHBRIDGE_OFFICER, _solar, -9, "solar", demo_bids.solar_bids),
     DemoTender("northbridge", NORTHBRIDGE_OFFICER, _council_cleaning, -20, "council_cleaning", _amend_cleaning),
     DemoTender("northbridge", NORTHBRIDGE_OFFICER, _regeneration, -30, "regeneration", _regeneration_failed),
     DemoTender("roads", ROADS_OFFICER, _resurfacing, -3),
     DemoTender("roads", ROADS_OFFICER, _expansion_joints, 0),
     DemoTender("roads", ROADS_OFFICER, _road_salt, -50, then=_road_salt_delivered),
+    # Evaluated, awarded and contracted (procura.demo_awards).
+    DemoTender(
+        "health",
+        HEALTH_OFFICER,
+        demo_awards.defibrillators,
+        -75,
+        then=demo_awards.defibrillators_under_complaint,
+    ),
+    DemoTender(
+        "northbridge",
+        NORTHBRIDGE_OFFICER,
+        demo_awards.school_meals,
+        -200,
+        then=demo_awards.school_meals_delivered,
+    ),
+    DemoTender(
+        "roads",
+        ROADS_OFFICER,
+        demo_awards.traffic_signals,
+        -300,
+        then=demo_awards.traffic_signals_terminated,
+    ),
+    DemoTender("health", HEALTH_OFFICER, demo_awards.hospital_beds, -260, then=demo_awards.hospital_beds_completed),
+    DemoTender(
+        "northbridge",
+        NORTHBRIDGE_OFFICER,
+        demo_awards.library_system,
+        -80,
+        then=demo_awards.library_complaint_dismissed,
+    ),
 ]
 
 
@@ -936,7 +968,9 @@ def load(*, organisations: dict[str, Organisation], users: dict[str, User]) -> N
         demo_bids.load_registers(t, organisations=organisations, users=users)
         for spec in TENDERS:
             _tender(t, spec, organisations=organisations, users=users, lines=lines)
+        demo_awards.load_debarments(t, organisations=organisations, users=users)
         tenders_sweep()
+        awards_activate_due()
 
 
 # --- Report ---------------------------------------------------------------------------------------

@@ -81,19 +81,39 @@ if not PRODUCTION:
 
 # --- Platform incidents: deadlines within an outage or INCIDENT_GRACE_HOURS after it are extended
 # by the outage's length, at least INCIDENT_MINIMUM_EXTENSION_HOURS (see procura/incidents/domain.py).
-def _hours(name: str, default: str, *, minimum_exclusive: float | None = None, minimum: float | None = None) -> float:
+def _hours(
+    name: str,
+    default: str,
+    *,
+    minimum_exclusive: float | None = None,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> float:
     raw = os.environ.get(name, default)
     try:
         value = float(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number of hours, not {raw!r}") from None
-    if (minimum is not None and value < minimum) or (minimum_exclusive is not None and value <= minimum_exclusive):
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+    if (
+        (minimum is not None and value < minimum)
+        or (minimum_exclusive is not None and value <= minimum_exclusive)
+        or (maximum is not None and value > maximum)
+    ):
         raise ImproperlyConfigured(f"{name} is out of range: {raw!r}")
     return value
 
 
 INCIDENT_GRACE_HOURS = _hours("PROCURA_INCIDENT_GRACE_HOURS", "2", minimum=0)
 INCIDENT_MINIMUM_EXTENSION_HOURS = _hours("PROCURA_INCIDENT_MINIMUM_EXTENSION_HOURS", "2", minimum_exclusive=0)
+
+# --- Evaluation, award and contracts (see procura/evaluation and procura/contracts).
+# Standstill after an award decision, in calendar days; no contract is signed before it ends.
+STANDSTILL_DAYS = _hours("PROCURA_STANDSTILL_DAYS", "10", minimum=0)
+# A price below this share of the lot's median price, or of its estimate, is abnormally low.
+ABNORMALLY_LOW_SHARE = _hours("PROCURA_ABNORMALLY_LOW_SHARE", "0.7", minimum_exclusive=0, maximum=1)
+# Contract amendments whose cumulative change of value exceeds this share of the original
+# value are flagged publicly.
+CONTRACT_AMENDMENT_FLAG_SHARE = _hours("PROCURA_CONTRACT_AMENDMENT_FLAG_SHARE", "0.1", minimum_exclusive=0)
 
 BASE_URL = os.environ.get("PROCURA_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 _base = urlsplit(BASE_URL)
@@ -175,6 +195,8 @@ INSTALLED_APPS = [
     "procura.bids",
     "procura.alerts",
     "procura.incidents",
+    "procura.evaluation",
+    "procura.contracts",
     "procura.publication",
     "procura.web",
 ]

@@ -11,7 +11,7 @@ from procura.bids.models import Bid, Receipt
 from procura.tenders.models import Tender
 from tests.tenders.support import DAY, published
 
-__all__ = ["DAY", "after_opening", "draft_bid", "open_tender", "submitted_bid"]
+__all__ = ["DAY", "after_opening", "declared_panel", "draft_bid", "open_tender", "submitted_bid"]
 
 
 def open_tender(officer: User, buyer: Organisation, **overrides: Any) -> Tender:
@@ -41,3 +41,16 @@ def after_opening(tender: Tender) -> dt.datetime:
     moment = services.opening_time(tender)
     assert moment is not None
     return moment + dt.timedelta(minutes=1)
+
+
+def declared_panel(tender: Tender, officer: User, *people: User) -> None:
+    """Seat `people` on the tender's evaluation panel, each declaring no conflict of interest: on
+    the buyer's side only such panel members read opened bids (procura.evaluation.access). Call
+    after the opening."""
+    from procura.evaluation import services as evaluation_services
+
+    for person in people:
+        evaluation_services.panel_member_add(actor=officer, tender=tender, user=person, role="evaluator")
+        evaluation_services.declaration_sign(
+            actor=person, tender=tender, has_conflict=False, statement="", signed_name=person.full_name
+        )

@@ -77,7 +77,7 @@ def _prepared(world: World, frozen_clock: clock.Clock, moment: str) -> Bids:
     bids = bids_before_opening(world)
     _with_a_draft_change(world, bids)
     if moment == "after the opening":
-        open_the_bids(bids, frozen_clock)
+        open_the_bids(bids, frozen_clock, world)
     return bids
 
 

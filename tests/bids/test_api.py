@@ -21,7 +21,7 @@ from procura.bids.models import Bid, BidVersion, Receipt
 from procura.core import clock
 from procura.tenders.models import Tender
 from procura.tenders.services import CriterionDetails
-from tests.bids.support import after_opening, draft_bid, open_tender, submitted_bid
+from tests.bids.support import after_opening, declared_panel, draft_bid, open_tender, submitted_bid
 from tests.conftest import World
 from tests.documents.samples import PDF
 from tests.tenders.test_api import bearer, error_of, send
@@ -533,10 +533,12 @@ def test_after_the_opening_the_buyer_reads_the_bid_as_opened(world: World, froze
     services.bid_draft_save(actor=world.bid_manager, bid=bid, price="900", answers=answers())
     frozen_clock.set(after_opening(tender))
     services.bids_open(tender=tender)
+    declared_panel(tender, world.officer, world.evaluator)  # the buyer reads bids from the panel
     # when
     buyer = send(bearer(world, "evaluator"), "GET", f"/api/v1/bids/{bid.pk}")
     bidder = send(bearer(world, "bid_manager"), "GET", f"/api/v1/bids/{bid.pk}")
     outsider = send(bearer(world, "other_officer"), "GET", f"/api/v1/bids/{bid.pk}")
+    off_the_panel = send(bearer(world, "approver"), "GET", f"/api/v1/bids/{bid.pk}")
     # then
     assert buyer.status_code == 200
     assert buyer.json()["content_source"] == "opened"
@@ -547,6 +549,7 @@ def test_after_the_opening_the_buyer_reads_the_bid_as_opened(world: World, froze
     assert bidder.json()["content_source"] == "draft"
     assert bidder.json()["content"]["price"] == {"amount": "900.00", "currency": "GBP"}
     assert outsider.status_code == 404
+    assert off_the_panel.status_code == 404
 
 
 # --- Tenders: count and opening -------------------------------------------------------------------

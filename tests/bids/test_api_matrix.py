@@ -25,7 +25,7 @@ from procura.bids.models import Bid, BidOpening, BidVersion, Receipt, SealedFile
 from procura.core import clock
 from procura.core.models import IdempotencyRecord
 from procura.tenders.models import Tender
-from tests.bids.support import after_opening, draft_bid, open_tender, submitted_bid
+from tests.bids.support import after_opening, declared_panel, draft_bid, open_tender, submitted_bid
 from tests.conftest import World
 from tests.documents.samples import PDF
 from tests.tenders.test_api import send
@@ -45,7 +45,9 @@ PEOPLE = [
 
 PRICE = "8675.31"  # in every bid these rows make: it must appear exactly where the content may be read
 BIDDER = frozenset({"bid_manager", "viewer"})
-BUYER_SIDE = frozenset({"officer", "approver", "evaluator"})
+# On the buyer's side, opened bids are read from the evaluation panel, declared without conflict:
+# the officer and the evaluator sit on it; the approver does not.
+PANEL = frozenset({"officer", "evaluator"})
 OVERSEERS = frozenset({"admin", "auditor"})
 
 
@@ -109,6 +111,7 @@ def _opened(w: World, time: clock.Clock) -> tuple[Bid, Receipt]:
     bid, receipt = _submitted(w)
     time.set(after_opening(bid.tender))
     services.bids_open(tender=bid.tender)
+    declared_panel(bid.tender, w.officer, w.officer, w.evaluator)
     return bid, receipt
 
 
@@ -140,7 +143,7 @@ def _detail_sealed(w: World, time: clock.Clock) -> Case:
 
 def _detail_opened(w: World, time: clock.Clock) -> Case:
     bid, _ = _opened(w, time)
-    return Case(f"/api/v1/bids/{bid.pk}", reveals_price_to=BIDDER | BUYER_SIDE | OVERSEERS)
+    return Case(f"/api/v1/bids/{bid.pk}", reveals_price_to=BIDDER | PANEL | OVERSEERS)
 
 
 def _draft_save(w: World, time: clock.Clock) -> Case:
@@ -229,7 +232,7 @@ def _opening_after(w: World, time: clock.Clock) -> Case:
     return Case(f"/api/v1/tenders/{bid.tender.ocid}/opening", reveals_price_to=frozenset(PEOPLE))
 
 
-_OPENED_READERS = dict.fromkeys(BIDDER | BUYER_SIDE | OVERSEERS, 200)
+_OPENED_READERS = dict.fromkeys(BIDDER | PANEL | OVERSEERS, 200)
 
 ROWS = [
     Row("GET", "/api/v1/bids", _only(dict.fromkeys(BIDDER, 200)), _list_of_supplier),

@@ -19,7 +19,7 @@ from procura.bids.domain import BidStatus
 from procura.bids.models import Bid, Receipt
 from procura.core import clock
 from procura.tenders.models import Tender
-from tests.bids.support import after_opening, draft_bid, open_tender
+from tests.bids.support import after_opening, declared_panel, draft_bid, open_tender
 from tests.conftest import World
 
 pytestmark = pytest.mark.django_db
@@ -68,11 +68,12 @@ BIDDER_SEES: dict[str, int | str] = {
 # Acting on it: its bid managers; its viewers are refused; everyone else does not find it.
 BIDDER_ACTS: dict[str, int | str] = {**BIDDER_SEES, "bid_manager": 302, "viewer": 403}
 BIDDER_ACTS_PAGE: dict[str, int | str] = {**BIDDER_SEES, "viewer": 403}
-# After the opening: also the buyer's members and the platform's overseers read it.
+# After the opening: also the platform's overseers and, on the buyer's side, the members of the
+# evaluation panel who declared no conflict of interest (the officer and the evaluator; the
+# approver, not on the panel, still does not find it).
 OPENED_SEES: dict[str, int | str] = {
     **BIDDER_SEES,
     "officer": 200,
-    "approver": 200,
     "evaluator": 200,
     "admin": 200,
     "auditor": 200,
@@ -82,7 +83,6 @@ OPENED_SEES: dict[str, int | str] = {
 OPENED_ACTS: dict[str, int | str] = {
     **OPENED_SEES,
     "officer": 403,
-    "approver": 403,
     "evaluator": 403,
     "admin": 403,
     "auditor": 403,
@@ -155,6 +155,7 @@ class State:
         made = _with_file(earlier, self.world, SECRET_PRICE)
         self.frozen_clock.set(after_opening(earlier))
         services.bids_open(tender=earlier)
+        declared_panel(earlier, self.world.officer, self.world.officer, self.world.evaluator)
         return made
 
     @property

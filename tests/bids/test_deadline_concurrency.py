@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from procura.accounts.models import Organisation, User
 from procura.accounts.roles import OrganisationKind, Role
@@ -41,6 +40,7 @@ from procura.tenders.models import Amendment, Tender
 from procura.tenders.services import details_of, tender_amend, tender_extend_deadline
 from tests import factories
 from tests.bids.support import DAY, draft_bid, open_tender
+from tests.concurrency import WAIT, Running, wait_until_blocked_on_a_lock
 from tests.conftest import World
 
 pytestmark = [
@@ -56,7 +56,6 @@ MILLISECOND = dt.timedelta(milliseconds=1)
 SECOND = dt.timedelta(seconds=1)
 MINUTE = dt.timedelta(minutes=1)
 HOUR = dt.timedelta(hours=1)
-WAIT = 60  # seconds any thread or lock may take before the test calls it stuck
 
 
 # --- Threads, per-thread clocks and gates ---------------------------------------------------------
@@ -97,41 +96,6 @@ def thread_clock(frozen_clock: clock.Clock, monkeypatch: pytest.MonkeyPatch) -> 
     return per_thread
 
 
-class Running:
-    """A job on its own thread (so its own connection); `join()` returns its result or raises."""
-
-    def __init__(self, job: Callable[[], Any], start: threading.Barrier | None = None) -> None:
-        self.result: Any = None
-        self.error: BaseException | None = None
-        self.pid: int | None = None
-        self.pid_known = threading.Event()
-        self._job, self._start = job, start
-        self.thread = threading.Thread(target=self._run)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                self.pid = int(cursor.fetchone()[0])
-            self.pid_known.set()
-            if self._start is not None:
-                self._start.wait(WAIT)
-            self.result = self._job()
-        except BaseException as exc:  # re-raised by join()
-            self.error = exc
-        finally:
-            self.pid_known.set()
-            connections.close_all()
-
-    def join(self) -> Any:
-        self.thread.join(WAIT * 2)
-        assert not self.thread.is_alive(), "a thread is stuck (a lock never released?)"
-        if self.error is not None:
-            raise self.error
-        return self.result
-
-
 def join_all(running: list[Running]) -> list[Any]:
     """Every job's result, once all have ended (then the first error, if any, is raised)."""
     for r in running:
@@ -157,22 +121,6 @@ def finishing(running: list[Running], gates: list[Gate]) -> Iterator[list[Runnin
             gate.released.set()
         for r in started:
             r.thread.join(WAIT * 2)
-
-
-def wait_until_blocked_on_a_lock(running: Running) -> None:
-    """Until `running`'s connection waits for a lock another transaction holds."""
-    assert running.pid_known.wait(WAIT)
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [running.pid])
-            row = cursor.fetchone()
-        if row is not None and row[0] == "Lock":
-            return
-        if not running.thread.is_alive():
-            pytest.fail("the transaction finished without waiting for the one in flight: the tender row was not locked")
-        time.sleep(0.005)
-    pytest.fail("the transaction neither waited for a lock nor finished")
 
 
 # --- Bidders and outcomes -------------------------------------------------------------------------
@@ -359,7 +307,7 @@ def test_moving_the_deadline_waits_for_submissions_in_flight_which_meet_the_old_
         # when the deadline is moved later meanwhile: that waits for them
         mover = Running(move.job(thread_clock, world.officer, tender, moved_at))
         started.append(mover)
-        wait_until_blocked_on_a_lock(mover)
+        wait_until_blocked_on_a_lock(mover, lock="the tender row")
     made, *results = join_all([mover, *in_flight])
     # then they were judged against the deadline as it stood (the old one), and committed first
     assert (made.deadline_before, made.deadline_after) == (old, new)
@@ -405,7 +353,7 @@ def test_submissions_arriving_while_the_deadline_moves_wait_and_meet_the_new_one
         waiting = [Running(submit(thread_clock, b, at)) for b, at in zip(group, moments, strict=True)]
         started.extend(waiting)
         for running in waiting:
-            wait_until_blocked_on_a_lock(running)
+            wait_until_blocked_on_a_lock(running, lock="the tender row")
     made, *results = join_all([mover, *waiting])
     # then they waited for the move and were judged against the new deadline
     assert (made.deadline_before, made.deadline_after) == (old, new)

@@ -1,8 +1,10 @@
 """Authorization matrix for the opened bids: every page, every person, before and after the opening.
 
 Before the opening the pages do not exist for anyone (404), whoever asks. After it, the buyer's
-members and the platform's administrators and auditors read them; visitors are asked to sign in;
-everyone else (another buyer, the suppliers, the bidder itself) gets the 404.
+people on the evaluation panel who declared no conflict of interest (the officer and the
+evaluator) and the platform's administrators and auditors read them; visitors are asked to sign
+in; everyone else (a member of the buyer not on the panel, another buyer, the suppliers, the
+bidder itself) gets the 404.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ NOBODY: dict[str, int | str] = dict.fromkeys(PEOPLE, 404)
 READERS: dict[str, int | str] = {
     "anonymous": SIGN_IN,
     "officer": 200,
-    "approver": 200,
+    "approver": 404,  # a member of the buyer, not on the evaluation panel
     "evaluator": 200,
     "other_officer": 404,
     "bid_manager": 404,
@@ -97,7 +99,7 @@ def test_who_may_read_the_opened_bids(
     # given
     bids = bids_before_opening(world)
     if moment == AFTER:
-        open_the_bids(bids, frozen_clock)
+        open_the_bids(bids, frozen_clock, world)
     client = world.client(None if person == "anonymous" else person)
     # when
     response = client.generic(row.method, row.url(bids))

@@ -1,8 +1,9 @@
 """The bid opening on the tender page, and the buyer's reading of the opened bids and their files.
 
 Before the opening the tender page says only when and where the bids will be opened; the
-opened-bids pages do not exist for anyone. After it the opening record is public and the buyer's
-members and the platform's overseers read every bid in full.
+opened-bids pages do not exist for anyone. After it the opening record is public, and the
+platform's overseers and the buyer's people on the evaluation panel who declared no conflict of
+interest (here the officer and the evaluator; not the approver) read every bid in full.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from procura.suppliers.models import QualificationDocument
 from procura.suppliers.services import qualification_document_add
 from procura.tenders.models import Tender
 from procura.tenders.services import CriterionDetails
-from tests.bids.support import after_opening, draft_bid, open_tender
+from tests.bids.support import after_opening, declared_panel, draft_bid, open_tender
 from tests.conftest import World
 from tests.documents.samples import PDF, TXT, named
 
@@ -108,9 +109,11 @@ def bids_before_opening(world: World) -> Bids:
     return Bids(tender, bid, rival, offer, old_file, rival_file, qualification)
 
 
-def open_the_bids(bids: Bids, frozen_clock: clock.Clock) -> None:
+def open_the_bids(bids: Bids, frozen_clock: clock.Clock, world: World) -> None:
+    """Open the bids; the officer and the evaluator then sit on the panel, declared."""
     frozen_clock.set(after_opening(bids.tender))
     services.bids_open(tender=bids.tender)
+    declared_panel(bids.tender, world.officer, world.officer, world.evaluator)
 
 
 def opened_bids_url(bids: Bids) -> str:
@@ -191,7 +194,7 @@ def test_after_the_deadline_but_before_the_opening_the_bids_stay_sealed_on_the_t
 def test_after_the_opening_everyone_sees_the_opening_record(world: World, frozen_clock: clock.Clock) -> None:
     # given
     bids = bids_before_opening(world)
-    open_the_bids(bids, frozen_clock)
+    open_the_bids(bids, frozen_clock, world)
     opening, _ = selectors.opening_record(bids.tender)
     assert opening is not None
     # when
@@ -220,6 +223,7 @@ def test_after_the_opening_everyone_sees_the_opening_record(world: World, frozen
     [
         ("officer", True),
         ("evaluator", True),
+        ("approver", False),  # a member of the buyer who is not on the panel
         ("admin", True),
         ("auditor", True),
         ("other_officer", False),
@@ -232,7 +236,7 @@ def test_the_buyer_and_overseers_are_offered_the_bids(
 ) -> None:
     # given
     bids = bids_before_opening(world)
-    open_the_bids(bids, frozen_clock)
+    open_the_bids(bids, frozen_clock, world)
     # when
     body = tender_page(world, who, bids)
     # then
@@ -244,7 +248,7 @@ def test_the_buyer_and_overseers_are_offered_the_bids(
 def test_the_buyer_reads_every_opened_bid_in_full(world: World, frozen_clock: clock.Clock) -> None:
     # given
     bids = bids_before_opening(world)
-    open_the_bids(bids, frozen_clock)
+    open_the_bids(bids, frozen_clock, world)
     # when
     status, body = page(world.client("officer"), opened_bids_url(bids))
     # then
@@ -280,7 +284,7 @@ def test_a_qualification_document_is_linked_only_where_the_documents_app_lets_th
 ) -> None:
     # given
     bids = bids_before_opening(world)
-    open_the_bids(bids, frozen_clock)
+    open_the_bids(bids, frozen_clock, world)
     link = f'href="{bids.qualification.document.get_absolute_url()}"'
     # when: nobody lets buyers open qualification documents (the suppliers app's default)
     _, as_buyer = page(world.client("officer"), opened_bids_url(bids))
@@ -304,7 +308,7 @@ def test_a_qualification_document_is_linked_only_where_the_documents_app_lets_th
 def test_a_file_downloads_as_the_bidder_uploaded_it(world: World, frozen_clock: clock.Clock, who: str) -> None:
     # given
     bids = bids_before_opening(world)
-    open_the_bids(bids, frozen_clock)
+    open_the_bids(bids, frozen_clock, world)
     # when
     response = world.client(who).get(file_url(bids, bids.offer))
     # then
@@ -319,7 +323,7 @@ def test_a_file_downloads_as_the_bidder_uploaded_it(world: World, frozen_clock: 
 def test_only_files_of_the_version_that_counted_download(world: World, frozen_clock: clock.Clock) -> None:
     # given
     bids = bids_before_opening(world)
-    open_the_bids(bids, frozen_clock)
+    open_the_bids(bids, frozen_clock, world)
     client = world.client("officer")
     ocid = bids.tender.ocid
     # when
@@ -370,7 +374,7 @@ def test_after_the_opening_other_buyers_and_suppliers_find_nothing(
 ) -> None:
     # given
     bids = bids_before_opening(world)
-    open_the_bids(bids, frozen_clock)
+    open_the_bids(bids, frozen_clock, world)
     client = world.client(who)
     # when
     responses = [client.get(opened_bids_url(bids)), client.get(file_url(bids, bids.offer))]
@@ -384,7 +388,7 @@ def test_after_the_opening_other_buyers_and_suppliers_find_nothing(
 def test_after_the_opening_visitors_are_asked_to_sign_in(world: World, frozen_clock: clock.Clock) -> None:
     # given
     bids = bids_before_opening(world)
-    open_the_bids(bids, frozen_clock)
+    open_the_bids(bids, frozen_clock, world)
     # when
     response = Client().get(opened_bids_url(bids))
     # then

@@ -30,7 +30,7 @@ from procura.suppliers.services.qualifications import qualification_document_add
 from procura.tenders.models import Tender
 from procura.tenders.services import CriterionDetails, tender_create, tender_publish
 from tests import factories
-from tests.bids.support import after_opening, draft_bid, open_tender, submitted_bid
+from tests.bids.support import after_opening, declared_panel, draft_bid, open_tender, submitted_bid
 from tests.conftest import World
 from tests.tenders.support import details
 from tests.web.support import text
@@ -421,9 +421,11 @@ def test_the_buyer_reads_the_opened_version_never_a_draft(world: World, frozen_c
     officer = world.client("officer")
     # before the opening, the buyer does not find the bid at all
     assert officer.get(f"/bids/{bid.pk}/").status_code == 404
-    # after it, the buyer reads the version that was opened
+    # after it, from the evaluation panel (declared), the buyer reads the version that was opened
     frozen_clock.set(after_opening(tender))
     services.bids_open(tender=tender)
+    assert officer.get(f"/bids/{bid.pk}/").status_code == 404  # not before declaring
+    declared_panel(tender, world.officer, world.officer)
     page = text(officer.get(f"/bids/{bid.pk}/"))
     assert "The bid as opened" in page
     assert "£1,000.00" in page

@@ -81,12 +81,13 @@ def _compiled_by_title(exported: Path) -> dict[str, dict[str, Any]]:
 def test_the_demo_tenders_after_their_opening_publish_their_bids(exported: Path) -> None:
     compiled = _compiled_by_title(exported)
 
-    # the laptops: three bids opened, one replaced (its latest price counts), one withdrawn
+    # the laptops: three bids opened, one replaced (its latest price counts), one withdrawn; the
+    # two that count were then qualified and Keystone's awarded (procura.demo_awards)
     laptops = compiled["Laptops for community health teams"]
     details = {detail["tenderers"][0]["name"]: detail for detail in laptops["bids"]["details"]}
     assert {name: (d["status"], d.get("value")) for name, d in details.items()} == {
-        "Keystone IT Services Ltd": ("pending", {"amount": 189750, "currency": "GBP"}),
-        "Datapoint Systems GmbH": ("pending", {"amount": 194300, "currency": "GBP"}),
+        "Keystone IT Services Ltd": ("valid", {"amount": 189750, "currency": "GBP"}),
+        "Datapoint Systems GmbH": ("valid", {"amount": 194300, "currency": "GBP"}),
         "Acme Medical Supplies Ltd": ("withdrawn", None),
     }
     assert laptops["tender"]["numberOfTenderers"] == 2
@@ -95,7 +96,7 @@ def test_the_demo_tenders_after_their_opening_publish_their_bids(exported: Path)
     assert laptops["tender"]["bidOpening"]["date"] > laptops["tender"]["tenderPeriod"]["endDate"]
     parties = {party["name"]: party for party in laptops["parties"]}
     keystone = parties["Keystone IT Services Ltd"]
-    assert (keystone["roles"], keystone["details"]) == (["tenderer"], {"scale": "sme"})
+    assert (keystone["roles"], keystone["details"]) == (["tenderer", "supplier"], {"scale": "sme"})
     # the owner the law does not allow to publish is left out
     assert [owner["name"] for owner in keystone["beneficialOwners"]] == ["Kemi Stone"]
 

@@ -44,6 +44,7 @@ TENDER_KEYS = [
     "eligibility_criteria",
     "selection_criteria",
     "sme_suitable",
+    "two_envelopes",
     "lots",
     "qualification_end",
     "enquiry_end",

@@ -873,6 +873,7 @@ FORM_VALUES = st.dictionaries(
             "bid_opening_at",
             "award_start",
             "sme_suitable",
+            "two_envelopes",
             "rationale",
             "reason",
             "confirm",

@@ -5,10 +5,15 @@ else — the buyer, platform administrators, auditors — can read what it says 
 the only public fact is that bids exist, and their number where the procedure allows it. After
 the opening, prices and bidders are public; the full content (answers, files) is for the buyer
 of the tender, the bidder and the platform's overseers.
+
+Which of the buyer's people read opened bids is narrowed by a higher app (evaluation: only the
+panel members who declared no conflict of interest), registered with
+`register_opened_bid_reader`. Without one, every member of the buyer reads them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -21,6 +26,29 @@ from procura.core.errors import NotFound, PermissionDenied
 from procura.tenders.models import Tender
 
 OVERSEERS = frozenset({Role.ADMINISTRATOR, Role.AUDITOR})
+
+OpenedBidReader = Callable[[Any, Tender], bool]
+_opened_bid_readers: list[OpenedBidReader] = []
+
+
+def register_opened_bid_reader(check: OpenedBidReader) -> None:
+    """Let a higher app decide who on the buyer's side reads a tender's opened bids (replacing
+    any earlier rule): `check(user, tender)` is asked instead of "any member of the buyer"."""
+    _opened_bid_readers[:] = [check]
+
+
+def unregister_opened_bid_reader(check: OpenedBidReader) -> None:
+    """Take a rule away again (tests); the buyer's members read opened bids once more."""
+    if check in _opened_bid_readers:
+        _opened_bid_readers.remove(check)
+
+
+def _buyer_side_reads(user: Any, tender: Tender) -> bool:
+    """Whether someone on the buyer's side reads the opened bids: the registered rule, or else
+    any member of the buyer."""
+    if _opened_bid_readers:
+        return _opened_bid_readers[0](user, tender)
+    return bool(roles_in(user, tender.buyer))
 
 
 def is_supplier_member(user: Any, supplier: Organisation) -> bool:
@@ -39,19 +67,20 @@ def can_view_supplier_bids(user: Any, supplier: Organisation) -> bool:
 
 def can_view_bid(user: Any, bid: Bid) -> bool:
     """The bid itself, its content and receipts: the bidder always; after the opening, also the
-    buyer of the tender and the platform's overseers."""
+    buyer's readers of opened bids (see `register_opened_bid_reader`) and the platform's overseers."""
     if is_supplier_member(user, bid.supplier):
         return True
     if not hasattr(bid, "opened"):
         return False
-    if roles_in(user, bid.tender.buyer):
+    if _buyer_side_reads(user, bid.tender):
         return True
     return bool(platform_roles(user) & OVERSEERS)
 
 
 def can_read_opened_bids(user: Any, tender: Tender) -> bool:
-    """Full content of every opened bid of a tender (answers, files): the buyer and overseers."""
-    if roles_in(user, tender.buyer):
+    """Full content of every opened bid of a tender (answers, files): the buyer's readers of
+    opened bids (see `register_opened_bid_reader`) and overseers."""
+    if _buyer_side_reads(user, tender):
         return True
     return bool(platform_roles(user) & OVERSEERS)
 

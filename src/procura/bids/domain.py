@@ -7,6 +7,9 @@ A bid's content is a small JSON document, sealed as a whole:
      "qualifications": [{"id", "kind", "title", "sha256"}],
      "files": [{"id", "title", "file_name", "media_type", "size", "sha256"}]}
 
+Its financial part is the price; the rest (answers, qualifications, files) is technical. A
+two-envelope opening reads only the technical part; the price follows at the financial opening.
+
 Receipts are signed over the canonical JSON of their payload (sorted keys, no spaces, UTF-8), so
 anyone can check one with the platform's public key and nothing but a JSON parser and Ed25519.
 """
@@ -110,6 +113,20 @@ class BidContent:
         if not self.price_amount:
             return None
         return Money(Decimal(self.price_amount), self.currency)
+
+
+# The parts of a bid's content (keys of `BidContent.as_json`) that form its financial envelope.
+FINANCIAL_PARTS = ("price",)
+
+
+def technical_part(content: Mapping[str, Any]) -> dict[str, Any]:
+    """The content without its financial envelope: what a two-envelope opening reads."""
+    return {key: value for key, value in content.items() if key not in FINANCIAL_PARTS}
+
+
+def financial_part(content: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the financial envelope of the content: what the financial opening adds."""
+    return {key: content.get(key) for key in FINANCIAL_PARTS}
 
 
 def price_problems(amount: str, *, currency: str) -> list[tuple[str, str, dict[str, Any]]]:

@@ -142,7 +142,12 @@ class BidOpening(models.Model):
 
 
 class OpenedBid(models.Model):
-    """A bid as read at the opening: the content of the version that counted, in clear."""
+    """A bid as read at the opening: the content of the version that counted, in clear.
+
+    For a two-envelope tender the opening reads only the technical part: `amount`, `currency`
+    and the financial part of `content` stay empty (sealed in the version) until the financial
+    opening sets them and `price_opened_at`. For other tenders `price_opened_at` is the opening.
+    """
 
     bid = models.OneToOneField(Bid, primary_key=True, on_delete=models.PROTECT, related_name="opened")
     opening = models.ForeignKey(BidOpening, on_delete=models.PROTECT, related_name="bids")
@@ -150,6 +155,8 @@ class OpenedBid(models.Model):
     amount = models.DecimalField(_("price"), max_digits=20, decimal_places=4, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     content = models.JSONField(default=dict)
+    # When the price was read: None for a withdrawn bid and for a two-envelope bid whose price is sealed.
+    price_opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "bids_opened_bid"

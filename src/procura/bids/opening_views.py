@@ -76,6 +76,7 @@ class ReadBid:
     opened: OpenedBid
     withdrawn: bool
     version_number: int | None
+    price_sealed: bool = False  # two envelopes: opened after the technical evaluation
     answers: list[Answer] = field(default_factory=list)
     qualifications: list[Qualification] = field(default_factory=list)
     files: list[BidFile] = field(default_factory=list)
@@ -190,6 +191,7 @@ def _read_bids(request: HttpRequest, tender: Tender, opening: BidOpening) -> lis
                 opened=item,
                 withdrawn=item.version_id is None,
                 version_number=item.version.number if item.version is not None else None,
+                price_sealed=selectors.price_sealed(item),
                 answers=_answers(content, labels),
                 qualifications=_qualifications(request, content, documents),
                 files=_files(content),

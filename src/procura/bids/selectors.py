@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from procura.accounts.models import Organisation
 from procura.bids.domain import BidStatus, may_show_bid_count
@@ -77,6 +77,12 @@ def public_bid_count(tender: Tender) -> int | None:
     return submitted_count(tender)
 
 
+def price_sealed(opened: OpenedBid) -> bool:
+    """An opened bid whose price is still sealed: a two-envelope bid before its financial opening
+    (a withdrawn bid has no price to open)."""
+    return opened.version_id is not None and opened.price_opened_at is None
+
+
 @dataclass(frozen=True)
 class OpeningLine:
     """One line of the public opening record."""
@@ -89,10 +95,13 @@ class OpeningLine:
     amount: object
     currency: str
     submitted_at: object
+    price_sealed: bool = False  # two envelopes: the price is opened after the technical evaluation
 
 
 def opening_record(tender: Tender) -> tuple[BidOpening | None, list[OpeningLine]]:
-    """The public opening record: bidders, price per lot, withdrawn bids, time. Empty before."""
+    """The public opening record: bidders, price per lot, withdrawn bids, time. Empty before.
+    A two-envelope bid's price is absent (`amount` None, `price_sealed`) until its financial
+    opening; lines with prices come first, lowest first, on every database."""
     opening = opening_of(tender)
     if opening is None:
         return None, []
@@ -106,9 +115,10 @@ def opening_record(tender: Tender) -> tuple[BidOpening | None, list[OpeningLine]
             amount=opened.amount,
             currency=opened.currency,
             submitted_at=opened.bid.submitted_at,
+            price_sealed=price_sealed(opened),
         )
         for opened in OpenedBid.objects.filter(opening=opening)
         .select_related("bid", "bid__lot", "bid__supplier")
-        .order_by("bid__lot__position", "amount", "bid__submitted_at", "bid_id")
+        .order_by("bid__lot__position", F("amount").asc(nulls_last=True), "bid__submitted_at", "bid_id")
     ]
     return opening, lines

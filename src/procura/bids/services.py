@@ -1,4 +1,5 @@
-"""Every write to bids: drafts, sealed files, submission, replacement, withdrawal, the opening.
+"""Every write to bids: drafts, sealed files, submission, replacement, withdrawal, the opening
+(and, for two-envelope tenders, the later financial opening).
 
 Submissions decide acceptance inside their transaction. The tender row is held with a shared
 lock (`core.locks.share_lock`) for the whole transaction, so the deadline cannot move while a
@@ -15,7 +16,7 @@ import io
 import json
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import IO, Any
 
 from django.conf import settings
@@ -38,8 +39,10 @@ from procura.bids.domain import (
     ReceiptKind,
     bid_questions,
     completeness_problems,
+    financial_part,
     normalise_price,
     price_problems,
+    technical_part,
 )
 from procura.bids.events import BidsOpened, BidSubmitted, BidWithdrawn
 from procura.bids.models import Bid, BidOpening, BidVersion, OpenedBid, Receipt, SealedFile, TenderKey
@@ -49,6 +52,7 @@ from procura.core.locks import share_lock
 from procura.documents import filetypes
 from procura.documents.scanning import ScanStatus, configured_scanner
 from procura.suppliers.models import QualificationDocument
+from procura.suppliers.services import check_not_debarred
 from procura.tenders.domain import Participation, TenderStatus, tender_status
 from procura.tenders.models import Lot, Tender
 from procura.tenders.rules import rules_of
@@ -185,6 +189,7 @@ def bid_start(*, actor: User, tender: Tender, lot: Lot, supplier: Organisation) 
     _check_lot(tender, lot)
     now = clock.now()
     _check_open_for_drafts(tender, now)
+    check_not_debarred(supplier=supplier, at=now, field="supplier")
     key = tender_data_key(tender)
     pk = uuid.uuid4()
     bid = Bid(pk=pk, tender=tender, lot=lot, supplier=supplier, created_by=actor, created_at=now, updated_at=now)
@@ -507,6 +512,9 @@ def bid_submit(*, actor: User, bid: Bid) -> Receipt:
         # The moment of submission: after every check and all the sealing, just before writing.
         now = clock.now()
         _check_accepting_bids(tender, now)
+        # A supplier debarred while it held a draft cannot submit it; bids it submitted before
+        # stay, and the award refuses them.
+        check_not_debarred(supplier=bid.supplier, at=now)
         version = BidVersion.objects.create(
             bid=bid,
             number=number,
@@ -609,7 +617,11 @@ def _opened_content(content: BidContent) -> dict[str, Any]:
 def bids_open(*, tender: Tender, at: dt.datetime | None = None) -> BidOpening:
     """Open the tender's bids (the platform, at the opening time): decrypt the version that
     counts of every submitted bid and record the opening. Idempotent: a second call returns the
-    opening made by the first."""
+    opening made by the first.
+
+    A two-envelope tender's opening reads only the technical part of each bid: its price stays
+    sealed in the version (no amount, currency or price in any clear column) until
+    `bids_open_financial` opens it for the bids the technical evaluation qualifies."""
     with transaction.atomic():
         tender = Tender.objects.select_for_update().select_related("buyer").get(pk=tender.pk)
         existing = BidOpening.objects.filter(tender=tender).first()
@@ -639,7 +651,10 @@ def bids_open(*, tender: Tender, at: dt.datetime | None = None) -> BidOpening:
             content = BidContent.from_json(
                 _unseal_json(key, bytes(version.sealed), _version_context(bid, version.number))
             )
-            price = content.price()
+            # Two envelopes: only the technical part now; the price stays sealed in the version.
+            sealed_price = tender.two_envelopes
+            price = None if sealed_price else content.price()
+            clear = _opened_content(content)
             opened.append(
                 OpenedBid(
                     bid=bid,
@@ -647,7 +662,8 @@ def bids_open(*, tender: Tender, at: dt.datetime | None = None) -> BidOpening:
                     version=version,
                     amount=price.amount if price else None,
                     currency=price.currency if price else "",
-                    content=_opened_content(content),
+                    content=technical_part(clear) if sealed_price else clear,
+                    price_opened_at=None if sealed_price else now,
                 )
             )
         OpenedBid.objects.bulk_create(opened)
@@ -662,10 +678,92 @@ def bids_open(*, tender: Tender, at: dt.datetime | None = None) -> BidOpening:
                 "opened_at": now.isoformat(),
                 "bids": [str(o.bid_id) for o in opened if o.version_id],
                 "withdrawn": [str(o.bid_id) for o in opened if not o.version_id],
+                "prices_sealed": tender.two_envelopes,
             },
         )
         events.record(BidsOpened(tender_id=tender.pk, ocid=tender.ocid, at=now))
     return opening
+
+
+def bids_open_financial(
+    *, tender: Tender, bid_ids: Collection[uuid.UUID], at: dt.datetime | None = None
+) -> list[OpenedBid]:
+    """Open the financial envelopes (the prices) of the named bids of a two-envelope tender whose
+    bids have been opened: decrypt the version that counted at the opening, set the amount,
+    currency and `price_opened_at`, and add the financial part to the opened content. Returns
+    the named bids' opened records, in the order named.
+
+    Idempotent per bid: a bid whose price is already open is returned unchanged. Refused
+    (RuleViolation) when the tender does not use two envelopes, its bids are not opened yet, it
+    was cancelled, or a named bid is not one of its opened bids (withdrawn bids never are).
+
+    No access check here: the evaluation app calls this after checking itself that the person
+    may open the prices and that these bids are technically qualified. It records the audit
+    entry (BIDS_FINANCIAL_OPENED) but no event: the evaluation app records its own
+    FinancialOffersOpened event, which publication follows.
+    """
+    try:
+        wanted = list(dict.fromkeys(uuid.UUID(str(bid_id)) for bid_id in bid_ids))
+    except ValueError:
+        raise InvalidInput.for_field("bid_ids", _("Choose opened bids of this tender.")) from None
+    with transaction.atomic():
+        # The tender row lock orders financial openings of one tender (and the opening itself).
+        tender = Tender.objects.select_for_update().select_related("buyer").get(pk=tender.pk)
+        if not tender.two_envelopes:
+            raise RuleViolation(_("This tender does not use two envelopes: its prices were opened with the bids."))
+        opening = BidOpening.objects.filter(tender=tender).first()
+        if opening is None:
+            raise RuleViolation(_("The bids of this tender have not been opened yet, so neither can their prices."))
+        if tender.cancelled_at is not None:
+            raise RuleViolation(_("The tender was cancelled: its prices stay sealed."))
+        now = at or clock.now()
+        if now < opening.opened_at:
+            raise RuleViolation(_("Prices cannot be opened before the bids were opened."))
+        rows = {
+            row.bid_id: row
+            for row in OpenedBid.objects.filter(opening=opening, bid_id__in=wanted, version__isnull=False)
+            .select_related("bid", "version")
+            .order_by("bid_id")
+        }
+        unknown = [str(bid_id) for bid_id in wanted if bid_id not in rows]
+        if unknown:
+            raise RuleViolation(
+                _("Only the prices of this tender's opened bids can be opened; these are not among them: %(ids)s.")
+                % {"ids": ", ".join(unknown)},
+                fields={"bid_ids": [_("Choose opened bids of this tender.")]},
+            )
+        newly_opened = []
+        key = tender_data_key(tender) if any(row.price_opened_at is None for row in rows.values()) else b""
+        for bid_id in wanted:
+            row = rows[bid_id]
+            if row.price_opened_at is not None:
+                continue
+            version = row.version
+            assert version is not None
+            content = BidContent.from_json(
+                _unseal_json(key, bytes(version.sealed), _version_context(row.bid, version.number))
+            )
+            price = content.price()
+            row.amount = price.amount if price else None
+            row.currency = price.currency if price else ""
+            row.content = {**(row.content or {}), **financial_part(_opened_content(content))}
+            row.price_opened_at = now
+            row.save(update_fields=["amount", "currency", "content", "price_opened_at"])
+            newly_opened.append(row)
+        if newly_opened:
+            audit_record(
+                action=AuditAction.BIDS_FINANCIAL_OPENED,
+                actor=None,
+                organisation_id=tender.buyer_id,
+                object_type="tender",
+                object_id=tender.pk,
+                after={
+                    "tender": tender.ocid,
+                    "prices_opened_at": now.isoformat(),
+                    "bids": [str(row.bid_id) for row in newly_opened],
+                },
+            )
+    return [rows[bid_id] for bid_id in wanted]
 
 
 def bids_open_due(*, at: dt.datetime | None = None, limit: int = 100) -> int:

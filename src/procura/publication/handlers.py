@@ -10,7 +10,10 @@ from typing import Any
 
 from procura.bids import events as bid_events
 from procura.bids.models import OpenedBid
+from procura.contracts import events as contract_events
+from procura.contracts.models import Contract
 from procura.core import clock, events
+from procura.evaluation import events as evaluation_events
 from procura.planning import events as planning_events
 from procura.planning.models import PlanLine
 from procura.publication import releases, services
@@ -85,6 +88,75 @@ def on_beneficial_owners_changed(event: supplier_events.BeneficialOwnersChanged)
         )
 
 
+# Evaluation events → release tag. The release is the tender's, carrying bids, awards and contracts.
+EVALUATION_TAGS: dict[type[evaluation_events.EvaluationEvent], str] = {
+    evaluation_events.BidQualificationDecided: "tenderUpdate",
+    evaluation_events.FinancialOffersOpened: "tenderUpdate",
+    evaluation_events.AwardDecided: "award",
+    evaluation_events.AwardActivated: "awardUpdate",
+    evaluation_events.AwardCancelled: "awardCancellation",
+    evaluation_events.ComplaintFiled: "awardUpdate",
+    evaluation_events.ComplaintDecided: "awardUpdate",
+}
+# Decisions that may leave the public state as it was: a bid qualified again after a
+# clarification, a complaint's confidential part. Nothing is published then.
+EVALUATION_QUIET: frozenset[type[evaluation_events.EvaluationEvent]] = frozenset(
+    {evaluation_events.BidQualificationDecided, evaluation_events.ComplaintFiled, evaluation_events.ComplaintDecided}
+)
+
+# Contract events → release tag. Milestones and payments: see `on_implementation_event`; invoices
+# are not published, so InvoiceChanged has no handler.
+CONTRACT_TAGS: dict[type[contract_events.ContractEvent], str] = {
+    contract_events.ContractCreated: "contract",
+    contract_events.ContractSigned: "contractUpdate",
+    contract_events.ContractAmended: "contractAmendment",
+    contract_events.ContractTerminated: "contractTermination",
+    contract_events.ContractCompleted: "implementationUpdate",
+}
+IMPLEMENTATION_EVENTS: tuple[type[contract_events.ContractEvent], ...] = (
+    contract_events.MilestoneChanged,
+    contract_events.PaymentRecorded,
+)
+
+
+def _publish_tender(ocid: str, tag: str, *, only_if_changed: bool = False) -> None:
+    tender = _published_tender(ocid)
+    if tender is None:
+        return
+    now = clock.now()
+    services.release_publish(
+        content=releases.tender_release(tender, at=now),
+        tags=[tag],
+        at=now,
+        buyer=tender.buyer,
+        only_if_changed=only_if_changed,
+    )
+
+
+def on_evaluation_event(event: evaluation_events.EvaluationEvent) -> None:
+    _publish_tender(event.ocid, EVALUATION_TAGS[type(event)], only_if_changed=type(event) in EVALUATION_QUIET)
+
+
+def on_contract_event(event: contract_events.ContractEvent) -> None:
+    # One party's signature alone changes nothing public: the contract is in force (dateSigned,
+    # status active) only once both have signed.
+    quiet = isinstance(event, contract_events.ContractSigned) and not event.fully_signed
+    _publish_tender(event.ocid, CONTRACT_TAGS[type(event)], only_if_changed=quiet)
+
+
+def on_implementation_event(event: contract_events.ContractEvent) -> None:
+    """A milestone or payment: `implementation` the first time the contract's implementation is
+    published, `implementationUpdate` after that."""
+    _publish_tender(event.ocid, _implementation_tag(event.ocid, event.contract_id))
+
+
+def _implementation_tag(ocid: str, contract_id: Any) -> str:
+    local_id = Contract.objects.filter(pk=contract_id).values_list("local_id", flat=True).first()
+    previous = services.last_release(ocid) or {}
+    published: dict[str, Any] = next((c for c in previous.get("contracts", []) if c.get("id") == local_id), {})
+    return "implementationUpdate" if published.get("implementation") else "implementation"
+
+
 def _publish_line(line: PlanLine, tag: str) -> None:
     if _published_tender(line.ocid) is not None:
         return  # the process has moved on to its tender; the notice speaks for it now
@@ -125,3 +197,9 @@ def connect() -> None:
     # Bids are published once, at their opening; BidSubmitted and BidWithdrawn publish nothing.
     events.subscribe(bid_events.BidsOpened, on_bids_opened)
     events.subscribe(supplier_events.BeneficialOwnersChanged, on_beneficial_owners_changed)
+    for evaluation_event in EVALUATION_TAGS:
+        events.subscribe(evaluation_event, on_evaluation_event)
+    for contract_event in CONTRACT_TAGS:
+        events.subscribe(contract_event, on_contract_event)
+    for implementation_event in IMPLEMENTATION_EVENTS:
+        events.subscribe(implementation_event, on_implementation_event)

@@ -5,21 +5,28 @@ without `id`, `date` and `tag`, which the outbox adds. Every release carries the
 state of its stage, so a compiled release never keeps a fact that is no longer true.
 
 What is withheld is decided here and nowhere else: the estimated values when the procedure hides
-them, who asked a question, before/after values of amendments, everything about drafts, and
+them, who asked a question, before/after values of tender amendments, everything about drafts, and
 everything about bids until their public opening (`opening_record`): before it no release says
 whether there are bids, how many, or whose, whatever the procedure lets the tender page show.
 Beneficial owners are published only where the law allows (`publishable`), without their share or
-personal data.
+personal data. After the opening the tender's release also carries the evaluation and what
+followed (bid statuses, awards, contracts, their amendments, milestones and payments), never the
+scores, rankings, notices, invoices or ratings, nor the confidential parts of complaints or who
+filed them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from babel import Locale
 from django.conf import settings
+from django.db.models import Prefetch
 from django.urls import reverse
 
 from procura.accounts.models import Organisation
@@ -27,15 +34,17 @@ from procura.accounts.roles import SupplierScale
 from procura.bids import selectors as bid_selectors
 from procura.bids.models import BidOpening
 from procura.bids.selectors import OpeningLine
+from procura.contracts.models import Contract, ContractAmendment, ContractStatus, Milestone, MilestoneStatus, Payment
 from procura.documents.access import is_servable
 from procura.documents.models import Document
 from procura.documents.selectors import documents_for
+from procura.evaluation.models import Assessment, AssessmentStatus, Award, AwardStatus, Complaint
 from procura.planning.models import PlanLine
 from procura.publication import packages
 from procura.suppliers.domain import ocds_beneficial_owners
 from procura.suppliers.selectors import published_beneficial_owners
 from procura.tenders import selectors as tender_selectors
-from procura.tenders.models import Tender
+from procura.tenders.models import Item, Tender
 from procura.tenders.rules import current_rulebook
 
 Json = dict[str, Any]
@@ -114,10 +123,10 @@ def party(organisation: Organisation, roles: list[str]) -> Json:
     return result
 
 
-def tenderer_party(supplier: Organisation) -> Json:
+def tenderer_party(supplier: Organisation, roles: tuple[str, ...] = ("tenderer",)) -> Json:
     """A supplier that bid, as a party: its identity, scale and the beneficial owners the law
     allows to publish (the extension wants at least one, so none means no `beneficialOwners`)."""
-    result = party(supplier, ["tenderer"])
+    result = party(supplier, list(roles))
     owners = ocds_beneficial_owners(published_beneficial_owners(supplier))
     if owners:
         result["beneficialOwners"] = owners
@@ -219,18 +228,25 @@ def planning_release(line: PlanLine, *, withdrawn: bool = False) -> Json:
 
 # --- tender -------------------------------------------------------------------------------------
 def tender_release(tender: Tender, *, at: dt.datetime) -> Json:
-    """A published tender: its notice, lots, items, periods, documents, answers and amendments."""
+    """A published tender: its notice, lots, items, periods, documents, answers and amendments;
+    from the opening on its bids, then its awards and contracts with their implementation."""
     status = tender_selectors.status_of(tender, at)
+    tender_status = status.ocds or "active"
     value_shown = tender_selectors.value_shown(tender)
     procedure = tender.rules.get("procedure", {})
     lots = list(tender.lots.order_by("position"))
     lot_ids = {lot.pk: lot.local_id for lot in lots}
     criteria = list(tender.criteria.order_by("position"))
+    items = list(tender.items.order_by("lot__position", "position"))
+    items_by_lot: dict[Any, list[Json]] = defaultdict(list)
+    for item in items:
+        items_by_lot[item.lot_id].append(_item(item, lot_ids))
+    outcome = _Outcome.of(tender)
     body: Json = {
         "id": tender.ocid,
         "title": tender.title,
         "description": tender.description,
-        "status": status.ocds or "active",
+        "status": tender_status,
         "procuringEntity": organisation_reference(tender.procuring_entity or tender.buyer),
         "mainProcurementCategory": tender.main_category,
         "procurementMethod": procedure.get("ocds_method"),
@@ -245,31 +261,18 @@ def tender_release(tender: Tender, *, at: dt.datetime) -> Json:
         "qualificationPeriod": _period(tender.qualification_start, tender.qualification_end),
         "enquiryPeriod": _period(tender.enquiry_start, tender.enquiry_end),
         "tenderPeriod": _period(tender.tender_start, tender.tender_end),
-        "awardPeriod": _period(tender.award_start, tender.award_end),
+        # Awards decided without a planned award period: it began with the first decision.
+        "awardPeriod": _period(tender.award_start or outcome.first_decision, tender.award_end),
         "contractPeriod": _period(tender.contract_start, tender.contract_end),
         "hasEnquiries": False,
-        "items": [
-            {
-                "id": item.local_id,
-                "description": item.description,
-                "classification": {
-                    "scheme": item.classification_scheme,
-                    "id": item.classification_code,
-                    "description": item.classification_description,
-                },
-                "quantity": number(item.quantity),
-                "unit": {"scheme": UNIT_SCHEME, "id": item.unit_code, "name": item.unit_name},
-                "relatedLot": lot_ids.get(item.lot_id),
-            }
-            for item in tender.items.order_by("lot__position", "position")
-        ],
+        "items": [_item(item, lot_ids) for item in items],
         "lots": [
             _prune(
                 {
                     "id": lot.local_id,
                     "title": lot.title,
                     "description": lot.description or None,
-                    "status": status.ocds or "active",
+                    "status": _lot_status(tender_status, outcome, lot.pk),
                     "value": _value(lot.value_amount, tender.currency) if value_shown else None,
                 }
             )
@@ -319,7 +322,8 @@ def tender_release(tender: Tender, *, at: dt.datetime) -> Json:
         "tender": _prune(body),
     }
     if opening_held is not None:
-        _add_bids(release, lots=[lot.local_id for lot in lots], opened=opened)
+        _add_bids(release, lots=[lot.local_id for lot in lots], opened=opened, statuses=_bid_statuses(opened))
+    _add_outcome(release, tender=tender, outcome=outcome, items_by_lot=items_by_lot)
     if tender.cancellation_reason:
         release["tender"]["statusDetails"] = tender.cancellation_reason
     elif tender.unsuccessful_reason:
@@ -337,13 +341,34 @@ def opening_record(tender: Tender) -> tuple[BidOpening | None, list[OpeningLine]
     return opening, lines
 
 
-def _bid_detail(line: OpeningLine) -> Json:
-    """One opened bid (bid extension): who, when, for which lot, at what price; a withdrawn bid
-    is listed as withdrawn and its price, never read, is not given."""
+# Qualification → OCDS bidStatus (closed codelist); a bid not yet decided is pending.
+BID_STATUSES: dict[str, str] = {AssessmentStatus.QUALIFIED: "valid", AssessmentStatus.DISQUALIFIED: "disqualified"}
+
+
+def _bid_statuses(opened: list[OpeningLine]) -> dict[str, str]:
+    """The OCDS status of each opened bid: withdrawn, else what its qualification decided."""
+    if not opened:
+        return {}
+    decided = {
+        str(bid_id): status
+        for bid_id, status in Assessment.objects.filter(bid_id__in=[line.bid_id for line in opened]).values_list(
+            "bid_id", "status"
+        )
+    }
+    return {
+        line.bid_id: "withdrawn" if line.withdrawn else BID_STATUSES.get(decided.get(line.bid_id, ""), "pending")
+        for line in opened
+    }
+
+
+def _bid_detail(line: OpeningLine, status: str) -> Json:
+    """One opened bid (bid extension): who, when, for which lot, at what price, and how its
+    qualification went; a withdrawn bid is listed as withdrawn and its price, never read, is not
+    given, nor is a price still sealed in its second envelope."""
     detail: Json = {
         "id": line.bid_id,
         "date": iso(line.submitted_at if isinstance(line.submitted_at, dt.datetime) else None),
-        "status": "withdrawn" if line.withdrawn else "pending",
+        "status": status,
         "tenderers": [organisation_reference(line.supplier)],
         "relatedLots": [line.lot_id],
     }
@@ -352,7 +377,7 @@ def _bid_detail(line: OpeningLine) -> Json:
     return _prune(detail)
 
 
-def _add_bids(release: Json, *, lots: list[str], opened: list[OpeningLine]) -> None:
+def _add_bids(release: Json, *, lots: list[str], opened: list[OpeningLine], statuses: dict[str, str]) -> None:
     """The opening record: `bids` (details, and the count per lot), the tenderers among the
     parties, and `tender.tenderers` / `numberOfTenderers` (suppliers with a bid that counts)."""
     counted = [line for line in opened if not line.withdrawn]
@@ -370,7 +395,7 @@ def _add_bids(release: Json, *, lots: list[str], opened: list[OpeningLine]) -> N
                 for lot, count in per_lot.items()
             ]
             + [{"id": "bidders", "measure": "bidders", "value": len(bidders)}],
-            "details": [_bid_detail(line) for line in opened],
+            "details": [_bid_detail(line, statuses[line.bid_id]) for line in opened],
         }
     )
     release["tender"]["numberOfTenderers"] = len(bidders)
@@ -380,6 +405,282 @@ def _add_bids(release: Json, *, lots: list[str], opened: list[OpeningLine]) -> N
     for supplier in sorted(suppliers.values(), key=lambda s: (s.legal_name, str(s.pk))):
         if party_id(supplier) not in listed:
             release["parties"].append(tenderer_party(supplier))
+
+
+# --- awards and contracts -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Outcome:
+    """What the evaluation decided and what followed: every award of the tender (cancelled ones
+    stay listed) and every contract, with what their releases need loaded in a few queries."""
+
+    awards: list[Award]
+    contracts: list[Contract]
+
+    @classmethod
+    def of(cls, tender: Tender) -> _Outcome:
+        awards = list(
+            Award.objects.filter(tender=tender)
+            .select_related("lot", "supplier")
+            # The confidential parts of complaints are never even read here.
+            .prefetch_related(
+                Prefetch(
+                    "complaints", queryset=Complaint.objects.defer("confidential_grounds", "confidential_decision")
+                )
+            )
+            .order_by("decided_at", "local_id")
+        )
+        if not awards:
+            return cls([], [])
+        contracts = list(
+            Contract.objects.filter(tender=tender)
+            .select_related("award", "supplier")
+            .prefetch_related(
+                "milestones",
+                "amendments",
+                Prefetch("payments", queryset=Payment.objects.select_related("payer", "payee")),
+            )
+            .order_by("created_at", "local_id")
+        )
+        return cls(awards, contracts)
+
+    @property
+    def first_decision(self) -> dt.datetime | None:
+        return min((award.decided_at for award in self.awards), default=None)
+
+    def standing(self, lot_id: uuid.UUID) -> Award | None:
+        """The lot's award that is not cancelled (there is at most one)."""
+        return next((a for a in self.awards if a.lot_id == lot_id and a.status != AwardStatus.CANCELLED), None)
+
+    def contract_of(self, award: Award) -> Contract | None:
+        return next((c for c in self.contracts if c.award_id == award.pk), None)
+
+
+def _lot_status(tender_status: str, outcome: _Outcome, lot_id: uuid.UUID) -> str:
+    """A lot's OCDS status (lots extension, tenderStatus codelist): the tender's, except that a lot
+    whose contract is signed is complete and a lot closed without award is unsuccessful."""
+    if tender_status not in {"active", "complete", "unsuccessful"}:
+        return tender_status  # planned, cancelled: every lot with the tender
+    award = outcome.standing(lot_id)
+    contract = outcome.contract_of(award) if award is not None else None
+    if contract is not None and contract.signed_at is not None:
+        return "complete"
+    if award is not None and award.status == AwardStatus.UNSUCCESSFUL:
+        return "unsuccessful"
+    return tender_status
+
+
+def _item(item: Item, lot_ids: dict[Any, str]) -> Json:
+    return {
+        "id": item.local_id,
+        "description": item.description,
+        "classification": {
+            "scheme": item.classification_scheme,
+            "id": item.classification_code,
+            "description": item.classification_description,
+        },
+        "quantity": number(item.quantity),
+        "unit": {"scheme": UNIT_SCHEME, "id": item.unit_code, "name": item.unit_name},
+        "relatedLot": lot_ids.get(item.lot_id),
+    }
+
+
+def _day(moment: dt.datetime | None) -> str:
+    return "" if moment is None else moment.astimezone(dt.UTC).date().isoformat()
+
+
+def _add_outcome(release: Json, *, tender: Tender, outcome: _Outcome, items_by_lot: dict[Any, list[Json]]) -> None:
+    """`awards` and `contracts`, and the roles their organisations play among the parties:
+    supplier (of an award not cancelled, or of a contract), payer and payee (of a payment)."""
+    if not outcome.awards:
+        return
+    bids = {detail["id"] for detail in release.get("bids", {}).get("details", [])}
+    page = absolute(reverse("tenders:tender", kwargs={"ocid": tender.ocid}))
+    release["awards"] = [
+        _award(
+            award,
+            tender=tender,
+            contract=outcome.contract_of(award),
+            items=items_by_lot.get(award.lot_id, []),
+            bids=bids,
+            page=page,
+        )
+        for award in outcome.awards
+    ]
+    for award in outcome.awards:
+        if award.supplier is not None:
+            # A cancelled award still names its supplier, which bid: it stays a party, as a tenderer.
+            _give_role(release, award.supplier, "tenderer" if award.status == AwardStatus.CANCELLED else "supplier")
+    if not outcome.contracts:
+        return
+    release["contracts"] = [
+        _contract(contract, items=items_by_lot.get(contract.lot_id, [])) for contract in outcome.contracts
+    ]
+    for contract in outcome.contracts:
+        if contract_status(contract) != "cancelled":
+            _give_role(release, contract.supplier, "supplier")
+        for payment in contract.payments.all():
+            _give_role(release, payment.payer, "payer")
+            _give_role(release, payment.payee, "payee")
+
+
+def _give_role(release: Json, organisation: Organisation, role: str) -> None:
+    """Add `role` to the organisation's entry in `parties` (one entry per organisation, each role
+    once), or list the organisation with that role."""
+    identifier = party_id(organisation)
+    for entry in release["parties"]:
+        if entry["id"] == identifier:
+            if role not in entry["roles"]:
+                entry["roles"].append(role)
+            return
+    release["parties"].append(tenderer_party(organisation, (role,)))
+
+
+def _award(
+    award: Award, *, tender: Tender, contract: Contract | None, items: list[Json], bids: set[str], page: str
+) -> Json:
+    """One award decision (cancelled ones included): for which lot and items, to whom, at what
+    value, why, and the public part of any complaint against it."""
+    description = [award.reasons]
+    if award.status == AwardStatus.CANCELLED and award.cancellation_reason:
+        description.append(f"Cancelled on {_day(award.cancelled_at)}: {award.cancellation_reason}")
+    if contract is not None:
+        contract_period = _period(contract.period_start, contract.period_end)
+    else:
+        contract_period = _period(tender.contract_start, tender.contract_end)
+    bid = str(award.bid_id) if award.bid_id is not None else None
+    return _prune(
+        {
+            "id": award.local_id,
+            "title": award.lot.title,
+            "description": "\n\n".join(part for part in description if part) or None,
+            "status": award.status,
+            "date": iso(award.decided_at),
+            "value": _value(award.value_amount, award.currency) if award.currency else None,
+            "suppliers": [organisation_reference(award.supplier)] if award.supplier is not None else None,
+            "items": items,
+            "relatedLots": [award.lot.local_id],
+            "relatedBid": bid if bid in bids else None,  # bid extension: only a bid that is listed
+            "contractPeriod": None if award.status == AwardStatus.UNSUCCESSFUL else contract_period,
+            "documents": [_complaint_document(complaint, page) for complaint in award.complaints.all()],
+        }
+    )
+
+
+def _complaint_document(complaint: Complaint, page: str) -> Json:
+    """A complaint against an award, as a core `complaints` document: its public grounds and the
+    public part of the decision. Who complained and the confidential parts are withheld."""
+    text = complaint.grounds
+    if complaint.decision:
+        text += f"\n\nDecision ({complaint.status}): {complaint.decision}"
+    return _prune(
+        {
+            "id": f"complaint-{complaint.local_id}",
+            "documentType": "complaints",
+            "title": f"Complaint filed on {_day(complaint.filed_at)} ({complaint.status})",
+            "description": text,
+            "url": f"{page}#complaint-{complaint.local_id}",
+            "datePublished": iso(complaint.filed_at),
+            "dateModified": iso(complaint.decided_at),
+        }
+    )
+
+
+def contract_status(contract: Contract) -> str:
+    """OCDS contractStatus: a contract ended before both parties signed was cancelled, not terminated."""
+    if contract.status == ContractStatus.TERMINATED and contract.signed_at is None:
+        return "cancelled"
+    return ContractStatus(contract.status).ocds
+
+
+def _contract(contract: Contract, *, items: list[Json]) -> Json:
+    """One contract: its current value and period, signature date, amendments and implementation
+    (milestones and payments made; invoices are not published)."""
+    description = [contract.description]
+    if contract.status == ContractStatus.COMPLETED:
+        description.append(f"Completed on {_day(contract.completed_at)}.")
+    elif contract.status == ContractStatus.TERMINATED:
+        ended = f"Terminated on {_day(contract.terminated_at)}"
+        description.append(f"{ended}: {contract.termination_reason}" if contract.termination_reason else f"{ended}.")
+    implementation = _prune(
+        {
+            "milestones": [_milestone(milestone) for milestone in contract.milestones.all()],
+            "transactions": [_transaction(payment) for payment in contract.payments.all()],
+        }
+    )
+    return _prune(
+        {
+            "id": contract.local_id,
+            "awardID": contract.award.local_id,
+            "title": contract.title,
+            "description": "\n\n".join(part for part in description if part) or None,
+            "status": contract_status(contract),
+            "period": _period(contract.period_start, contract.period_end),
+            "value": _value(contract.value_amount, contract.currency),
+            "items": items,
+            "dateSigned": iso(contract.signed_at),
+            "amendments": [
+                _contract_amendment(amendment, contract.currency) for amendment in contract.amendments.all()
+            ],
+            "implementation": implementation or None,
+        }
+    )
+
+
+def _milestone(milestone: Milestone) -> Json:
+    met = milestone.status == MilestoneStatus.MET
+    return _prune(
+        {
+            "id": milestone.local_id,
+            "title": milestone.title,
+            "type": milestone.kind,
+            "description": milestone.description or None,
+            "dueDate": iso(milestone.due_at),
+            "status": milestone.status,
+            "dateMet": iso(milestone.accepted_at) if met else None,
+            "dateModified": iso(milestone.updated_at),
+        }
+    )
+
+
+def _transaction(payment: Payment) -> Json:
+    """A payment made: when, how much, from whom to whom (its bank reference is not published)."""
+    return {
+        "id": payment.local_id,
+        "date": iso(payment.paid_at),
+        "value": {"amount": number(payment.amount), "currency": payment.currency},
+        "payer": organisation_reference(payment.payer),
+        "payee": organisation_reference(payment.payee),
+    }
+
+
+def _percent(share: Decimal) -> str:
+    return f"{(share * 100).quantize(Decimal('0.01')).normalize():f}%"
+
+
+def _contract_amendment(amendment: ContractAmendment, currency: str) -> Json:
+    """A contract amendment with what it changed. Unlike a tender's, its values are public: the
+    contract value is, and the cumulative change against the original value is flagged publicly
+    when it exceeds the threshold."""
+    changes = []
+    if amendment.value_after != amendment.value_before:
+        changes.append(f"value changed from {amendment.value_before:.2f} to {amendment.value_after:.2f} {currency}")
+    if amendment.period_end_after != amendment.period_end_before:
+        changes.append(
+            f"end date changed from {_day(amendment.period_end_before)} to {_day(amendment.period_end_after)}"
+        )
+    changes.append(f"cumulative change of value {_percent(amendment.cumulative_share)} of the original value")
+    if amendment.exceeds_threshold:
+        threshold = getattr(settings, "CONTRACT_AMENDMENT_FLAG_SHARE", None)
+        changes.append(
+            f"exceeds the {_percent(Decimal(str(threshold)))} threshold" if threshold else "exceeds the threshold"
+        )
+    text = "; ".join(changes)
+    return {
+        "id": amendment.local_id,
+        "date": iso(amendment.made_at),
+        "rationale": amendment.rationale,
+        "description": text[0].upper() + text[1:],
+    }
 
 
 def _amendment_description(changes: list[dict[str, Any]]) -> str | None:

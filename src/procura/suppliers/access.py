@@ -8,6 +8,8 @@ supplier's own members (bid managers change it, viewers read it) and the platfor
 administrators and auditors, who read it. Buyers and other suppliers see nothing here: buyers see
 qualification documents through the bids that use them, and everyone sees the beneficial owners
 the law allows to publish, through the open data (OCDS) only.
+
+The debarment list is public; platform administrators and the review body keep it.
 """
 
 from __future__ import annotations
@@ -77,3 +79,19 @@ def check_can_edit_register(user: Any, organisation: Organisation) -> None:
             _("Only a bid manager of %(name)s can change its beneficial owners and qualification documents.")
             % {"name": organisation}
         )
+
+
+# --- Debarment --------------------------------------------------------------------------------
+# Who records and lifts debarments: the platform's administrators and the review body, each held
+# in an oversight organisation. The list itself is public.
+DEBARMENT_KEEPERS = frozenset({Role.ADMINISTRATOR, Role.REVIEW_BODY})
+
+
+def can_manage_debarments(user: Any) -> bool:
+    return bool(platform_roles(user) & DEBARMENT_KEEPERS)
+
+
+def check_can_manage_debarments(user: Any) -> None:
+    check_signed_in(user)
+    if not can_manage_debarments(user):
+        raise PermissionDenied(_("Only platform administrators and the review body can record or lift debarments."))

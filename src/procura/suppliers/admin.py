@@ -1,12 +1,12 @@
-"""Read-only admin views of the supplier register; owners' personal data (date of birth,
-address) is not shown."""
+"""Read-only admin views of the supplier register and the debarment list; owners' personal data
+(date of birth, address) is not shown. Debarments are recorded and lifted through their pages."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
 from procura.core.admin import ReadOnlyAdmin
-from procura.suppliers.models import BeneficialOwner, ExpiryWarning, QualificationDocument
+from procura.suppliers.models import BeneficialOwner, Debarment, ExpiryWarning, QualificationDocument
 
 
 @admin.register(BeneficialOwner)
@@ -28,3 +28,9 @@ class QualificationDocumentAdmin(ReadOnlyAdmin):
 class ExpiryWarningAdmin(ReadOnlyAdmin):
     list_display = ("qualification", "threshold", "expires_on", "recipients", "sent_at")
     list_filter = ("threshold",)
+
+
+@admin.register(Debarment)
+class DebarmentAdmin(ReadOnlyAdmin):
+    list_display = ("supplier", "authority", "starts_on", "ends_on", "lifted_at", "reference")
+    search_fields = ("supplier__legal_name", "authority", "reference")

@@ -1,7 +1,10 @@
-"""Suppliers API (/api/v1/): a supplier's beneficial owners and qualification documents.
+"""Suppliers API (/api/v1/): a supplier's beneficial owners and qualification documents, and the
+public debarment list.
 
-Readable by the supplier's members, platform administrators and auditors; changed by the
-supplier's bid managers only. Writes accept an `Idempotency-Key` header (see core.idempotency).
+The register is readable by the supplier's members, platform administrators and auditors, and
+changed by the supplier's bid managers only. The debarment list is public, and kept by platform
+administrators and the review body. Writes accept an `Idempotency-Key` header (see
+core.idempotency).
 """
 
 from __future__ import annotations
@@ -13,13 +16,16 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
-from procura.accounts.authentication import api_auth, request_user
+from procura.accounts import selectors as accounts_selectors
+from procura.accounts.authentication import api_auth, optional_auth, request_user
 from procura.accounts.models import Organisation
-from procura.core.errors import NotFound
+from procura.core import clock
+from procura.core.errors import InvalidInput, NotFound
+from procura.core.pagination import paginate
 from procura.suppliers import access, domain, selectors, services
-from procura.suppliers.models import BeneficialOwner, QualificationDocument, QualificationKind
+from procura.suppliers.models import BeneficialOwner, Debarment, QualificationDocument, QualificationKind
 
 router = Router(tags=["suppliers"])
 
@@ -269,3 +275,137 @@ def qualification_remove(request: HttpRequest, organisation_id: uuid.UUID, quali
         raise NotFound(_("There is no such qualification document."))
     services.qualification_document_remove(actor=request_user(request), qualification=qualification)
     return Status(204, None)
+
+
+# --- The debarment list -----------------------------------------------------------------------
+# Public to read; recorded and lifted by platform administrators and the review body. Tagged on
+# their own, so the OpenAPI document groups them apart from the register.
+DEBARMENT_TAGS = ["debarments"]
+
+
+class DebarredSupplierOut(Schema):
+    id: uuid.UUID
+    name: str
+    identifier: str = Field(description="Registration scheme and number, such as GB-COH-01234567")
+
+
+class DebarmentOut(Schema):
+    id: uuid.UUID
+    supplier: DebarredSupplierOut
+    reason: str
+    authority: str = Field(description="Who decided the debarment")
+    reference: str = Field(description="The decision's number or reference; empty when none was given")
+    starts_on: dt.datetime
+    ends_on: dt.datetime | None = Field(
+        description="The debarment no longer applies from this moment; null: indefinite"
+    )
+    state: domain.DebarmentState = Field(description="At the time of the request: upcoming, in_force, ended or lifted")
+    in_force: bool = Field(description="The supplier can neither bid nor be awarded now")
+    lifted_at: dt.datetime | None
+    lift_reason: str
+    recorded_at: dt.datetime
+
+    @staticmethod
+    def of(debarment: Debarment, now: dt.datetime) -> DebarmentOut:
+        supplier = debarment.supplier
+        return DebarmentOut(
+            id=debarment.pk,
+            supplier=DebarredSupplierOut(id=supplier.pk, name=supplier.legal_name, identifier=supplier.identifier),
+            reason=debarment.reason,
+            authority=debarment.authority,
+            reference=debarment.reference,
+            starts_on=debarment.starts_on,
+            ends_on=debarment.ends_on,
+            state=domain.debarment_state(debarment.starts_on, debarment.ends_on, debarment.lifted_at, now),
+            in_force=domain.debarment_in_force(debarment.starts_on, debarment.ends_on, debarment.lifted_at, now),
+            lifted_at=debarment.lifted_at,
+            lift_reason=debarment.lift_reason,
+            recorded_at=debarment.recorded_at,
+        )
+
+
+class DebarmentPage(Schema):
+    results: list[DebarmentOut]
+    next_cursor: str | None
+
+
+class DebarmentQuery(Schema):
+    include_past: bool = Field(False, description="Also debarments that have ended or were lifted")
+    supplier: uuid.UUID | None = Field(None, description="Only this supplier's debarments")
+    cursor: str | None = Field(None, max_length=500)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class DebarmentIn(Schema):
+    supplier: uuid.UUID = Field(description="The supplier organisation's id")
+    reason: str = Field(description="Published")
+    authority: str = Field(description="Who decided, such as the Public Procurement Review Board")
+    starts_on: dt.datetime = Field(description="With its time zone; may be in the past or the future")
+    ends_on: dt.datetime | None = Field(None, description="With its time zone; null or left out: indefinite")
+    reference: str = Field("", description="The decision's number or reference")
+
+
+class DebarmentLiftIn(Schema):
+    reason: str = Field(description="Why the debarment is lifted early: published")
+
+
+@router.get(
+    "/debarments",
+    response=DebarmentPage,
+    auth=optional_auth,
+    tags=DEBARMENT_TAGS,
+    summary="The public debarment list",
+    description="Debarments in force and announced to start later (with include_past, also those that ended "
+    "or were lifted), the latest start first. A debarred supplier can neither bid nor be awarded.",
+)
+def debarment_list(request: HttpRequest, filters: Query[DebarmentQuery]) -> DebarmentPage:
+    now = clock.now()
+    queryset = selectors.public_debarments(now, include_past=filters.include_past)
+    if filters.supplier is not None:
+        queryset = queryset.filter(supplier_id=filters.supplier)
+    page = paginate(queryset, order=("-starts_on", "-id"), cursor=filters.cursor or None, limit=filters.limit)
+    return DebarmentPage(results=[DebarmentOut.of(d, now) for d in page.items], next_cursor=page.next_cursor)
+
+
+@router.post(
+    "/debarments",
+    response={201: DebarmentOut},
+    auth=api_auth,
+    tags=DEBARMENT_TAGS,
+    summary="Debar a supplier (platform administrators and the review body)",
+    description="A period overlapping a debarment of the same supplier that is not lifted is a 409 conflict.",
+)
+def debarment_create(request: HttpRequest, payload: DebarmentIn) -> Status[DebarmentOut]:
+    user = request_user(request)
+    access.check_can_manage_debarments(user)
+    supplier = accounts_selectors.organisation_get(payload.supplier)
+    if supplier is None:
+        raise InvalidInput.for_field("supplier", _("There is no organisation with this id."))
+    debarment = services.debarment_record(
+        actor=user,
+        supplier=supplier,
+        reason=payload.reason,
+        authority=payload.authority,
+        starts_on=payload.starts_on,
+        ends_on=payload.ends_on,
+        reference=payload.reference,
+    )
+    return Status(201, DebarmentOut.of(debarment, clock.now()))
+
+
+@router.post(
+    "/debarments/{debarment_id}/lift",
+    response=DebarmentOut,
+    auth=api_auth,
+    tags=DEBARMENT_TAGS,
+    summary="Lift a debarment early (platform administrators and the review body)",
+    description="From now on the supplier may bid again. The debarment stays on the list, marked lifted.",
+)
+def debarment_lift(request: HttpRequest, debarment_id: uuid.UUID, payload: DebarmentLiftIn) -> DebarmentOut:
+    user = request_user(request)
+    access.check_can_manage_debarments(user)
+    debarment = selectors.debarment_get(debarment_id)
+    if debarment is None:
+        raise NotFound(_("There is no such debarment."))
+    lifted = services.debarment_lift(actor=user, debarment=debarment, reason=payload.reason)
+    return DebarmentOut.of(lifted, clock.now())

@@ -125,3 +125,55 @@ def ocds_beneficial_owners(owners: Iterable[OwnerFacts]) -> list[dict[str, Any]]
         {"id": str(owner.pk), "name": owner.name, "nationalities": [owner.nationality]}
         for owner in sorted(published, key=lambda owner: (owner.name, str(owner.pk)))
     ]
+
+
+# --- Debarment --------------------------------------------------------------------------------
+class DebarmentState(StrEnum):
+    """Where a debarment stands at a moment: announced, in force, run out, or lifted early."""
+
+    UPCOMING = "upcoming"
+    IN_FORCE = "in_force"
+    ENDED = "ended"
+    LIFTED = "lifted"
+
+
+def debarment_effective_end(ends_on: dt.datetime | None, lifted_at: dt.datetime | None) -> dt.datetime | None:
+    """When the debarment stops applying: the earlier of its end and its lifting; None: never."""
+    ends = [moment for moment in (ends_on, lifted_at) if moment is not None]
+    return min(ends) if ends else None
+
+
+def debarment_in_force(
+    starts_on: dt.datetime, ends_on: dt.datetime | None, lifted_at: dt.datetime | None, at: dt.datetime
+) -> bool:
+    """A debarment applies from its start (included) until its end or its lifting (excluded):
+    a supplier debarred until noon may bid again at noon."""
+    if at < starts_on:
+        return False
+    end = debarment_effective_end(ends_on, lifted_at)
+    return end is None or at < end
+
+
+def debarment_state(
+    starts_on: dt.datetime, ends_on: dt.datetime | None, lifted_at: dt.datetime | None, at: dt.datetime
+) -> DebarmentState:
+    """Lifted wins once the lifting has happened (a debarment lifted before it started, too)."""
+    if lifted_at is not None and lifted_at <= at:
+        return DebarmentState.LIFTED
+    if at < starts_on:
+        return DebarmentState.UPCOMING
+    if ends_on is not None and ends_on <= at:
+        return DebarmentState.ENDED
+    return DebarmentState.IN_FORCE
+
+
+def debarment_periods_overlap(
+    first_start: dt.datetime,
+    first_end: dt.datetime | None,
+    second_start: dt.datetime,
+    second_end: dt.datetime | None,
+) -> bool:
+    """Whether two periods [start, end) share a moment; an end of None is indefinite."""
+    first_before = first_end is not None and first_end <= second_start
+    second_before = second_end is not None and second_end <= first_start
+    return not (first_before or second_before)

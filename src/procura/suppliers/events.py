@@ -1,4 +1,5 @@
-"""What happens in the supplier register, as domain events for higher apps (publication above all).
+"""What happens in the supplier register and the debarment list, as domain events for higher apps
+(publication above all).
 
 Every change to a supplier's beneficial owners is a `BeneficialOwnersChanged`: the publication app
 subscribes to that one class to refresh the supplier's party data where it is published.
@@ -49,3 +50,22 @@ class QualificationDocumentAdded(DomainEvent):
 class QualificationDocumentRemoved(DomainEvent):
     organisation_id: uuid.UUID
     qualification_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class DebarmentRecorded(DomainEvent):
+    """A supplier is debarred (from `starts_on`, until `ends_on` or indefinitely)."""
+
+    debarment_id: uuid.UUID
+    supplier_id: uuid.UUID
+    starts_on: dt.datetime
+    ends_on: dt.datetime | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DebarmentLifted(DomainEvent):
+    """A debarment was lifted before its end: from `lifted_at` the supplier may bid again."""
+
+    debarment_id: uuid.UUID
+    supplier_id: uuid.UUID
+    lifted_at: dt.datetime

@@ -6,11 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from procura.accounts.forms import country_choices
+from procura.accounts.models import Organisation
 from procura.core.forms import ProcuraForm
 from procura.suppliers.models import QualificationKind
+from procura.suppliers.selectors import supplier_by_identifier
+from procura.suppliers.services.debarments import AUTHORITY_LIMIT, REASON_LIMIT, REFERENCE_LIMIT
 from procura.suppliers.services.owners import ADDRESS_LIMIT, NAME_LIMIT
 from procura.suppliers.services.qualifications import TITLE_LIMIT
 
@@ -125,4 +130,132 @@ class QualificationDocumentForm(ProcuraForm):
             "empty": _("The file is empty."),
             "invalid": _("Choose a file to upload."),
         },
+    )
+
+
+# --- Debarment --------------------------------------------------------------------------------
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _moment(label: Any, required: bool, missing: Any = None) -> forms.DateTimeField:
+    # Django reads the value in the current time zone, the platform's (TIME_ZONE), and makes it aware.
+    messages = {"invalid": _("Enter a date and time, such as 2026-04-30 12:00.")}
+    if missing is not None:
+        messages["required"] = missing
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=DateTimeLocalInput(),
+        input_formats=DATETIME_FORMATS,
+        error_messages=messages,
+    )
+
+
+class _ListOrIdentifierField(forms.ChoiceField):
+    """Required in the sense that a supplier must be chosen (so the label says nothing about it
+    being optional), but it may be left empty when the identifier is given instead: the form's
+    `clean` asks for one of the two."""
+
+    def validate(self, value: Any) -> None:
+        if value in self.empty_values:
+            return
+        super().validate(value)
+
+
+class DebarmentForm(ProcuraForm):
+    """Choose the supplier from the list or by its identifier; the rest is published as typed."""
+
+    supplier = _ListOrIdentifierField(
+        label=_("Supplier"), error_messages={"invalid_choice": _("Choose a supplier from the list.")}
+    )
+    identifier = forms.CharField(
+        label=_("Or the supplier's identifier"),
+        required=False,
+        max_length=140,
+        help_text=_("The registration scheme and number as the supplier's page shows them, such as GB-COH-01234567."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Published on the debarment list: what the supplier did, as the decision states it."),
+        error_messages={"required": _("Enter the reason for the debarment: it is published.")},
+    )
+    authority = forms.CharField(
+        label=_("Deciding authority"),
+        max_length=AUTHORITY_LIMIT,
+        help_text=_("Who decided the debarment, such as the Public Procurement Review Board."),
+        error_messages={"required": _("Enter the authority that decided the debarment, such as the review board.")},
+    )
+    reference = forms.CharField(
+        label=_("Decision reference (optional)"),
+        required=False,
+        max_length=REFERENCE_LIMIT,
+        help_text=_("The number or reference of the decision, if it has one."),
+    )
+    starts_on = _moment(_("Debarred from"), True, _("Enter when the debarment starts."))
+    ends_on = _moment(_("Debarred until (optional)"), False)
+
+    def __init__(self, *args: Any, suppliers: list[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._suppliers = {str(s.pk): s for s in suppliers}
+        supplier = self.fields["supplier"]
+        assert isinstance(supplier, forms.ChoiceField)
+        supplier.choices = [
+            ("", _("Choose a supplier")),
+            *((key, f"{s.legal_name} ({s.identifier})") for key, s in self._suppliers.items()),
+        ]
+        # Per form, so the hint is in the language of the request.
+        zone = {"zone": settings.TIME_ZONE}
+        self.fields["starts_on"].help_text = (
+            gettext(
+                "Date and time in the %(zone)s time zone, such as 2026-04-30 12:00. "
+                "It may be in the past or the future."
+            )
+            % zone
+        )
+        self.fields["ends_on"].help_text = gettext(
+            "The debarment no longer applies from this moment. Leave it empty for an indefinite debarment."
+        )
+        self.chosen: Organisation | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = self._suppliers.get(data.get("supplier") or "")
+        identifier = (data.get("identifier") or "").strip()
+        if identifier:
+            found = supplier_by_identifier(identifier)
+            if found is None:
+                self.add_error(
+                    "identifier", gettext("No supplier has this identifier. Check it on the supplier's page.")
+                )
+            elif chosen is not None and chosen.pk != found.pk:
+                self.add_error(
+                    "identifier",
+                    gettext("This identifier is of %(name)s, not the supplier chosen in the list: give one of them.")
+                    % {"name": found.legal_name},
+                )
+            else:
+                chosen = found
+        elif chosen is None:
+            self.add_error("supplier", gettext("Choose the supplier from the list, or enter its identifier."))
+        self.chosen = chosen if not self.has_error("identifier") and not self.has_error("supplier") else None
+        return data
+
+
+class DebarmentLiftForm(ProcuraForm):
+    reason = forms.CharField(
+        label=_("Why is the debarment lifted?"),
+        max_length=REASON_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Published on the debarment list, such as the appeal decision that annulled it."),
+        error_messages={"required": _("Enter why the debarment is lifted: it is published.")},
     )

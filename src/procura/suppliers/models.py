@@ -1,4 +1,5 @@
-"""Supplier register tables: beneficial owners, qualification documents and the expiry warnings sent."""
+"""Supplier register tables: beneficial owners, qualification documents, the expiry warnings sent,
+and the platform-wide debarment list."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from procura.accounts.models import Organisation, User
+from procura.accounts.roles import OrganisationKind
 from procura.documents.models import Document
 from procura.suppliers.domain import ExpiryThreshold
 
@@ -105,3 +107,51 @@ class ExpiryWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.threshold} warning for {self.qualification_id}"
+
+
+class Debarment(models.Model):
+    """A decision that a supplier may neither bid nor be awarded a contract, for a period or
+    indefinitely. Public: the supplier, the reason, the authority that decided and the period.
+
+    A debarment applies from `starts_on` until `ends_on` (excluded; None: indefinitely) unless it
+    is lifted earlier. Lifting is recorded (when, by whom, why), never deleted: the list keeps
+    every debarment there ever was."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    supplier = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="debarments",
+        limit_choices_to={"kind": OrganisationKind.SUPPLIER},
+    )
+    reason = models.TextField(_("reason"))  # public
+    authority = models.CharField(_("deciding authority"), max_length=300)  # public
+    reference = models.CharField(_("decision reference"), max_length=100, blank=True)  # public
+    starts_on = models.DateTimeField(_("debarred from"))
+    ends_on = models.DateTimeField(_("debarred until"), null=True, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    lift_reason = models.TextField(_("reason for lifting"), blank=True)  # public
+
+    class Meta:
+        db_table = "suppliers_debarment"
+        ordering = ["-starts_on", "-id"]
+        indexes = [models.Index(fields=["supplier", "starts_on"], name="suppliers_debarment_period_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gt=models.F("starts_on")),
+                name="suppliers_debarment_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(lifted_at__isnull=True, lifted_by__isnull=True, lift_reason="")
+                    | (models.Q(lifted_at__isnull=False, lifted_by__isnull=False) & ~models.Q(lift_reason=""))
+                ),
+                name="suppliers_debarment_lifted_with_who_and_why",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id} debarred from {self.starts_on:%Y-%m-%d}"

@@ -1,4 +1,5 @@
-"""Reads for the supplier register: a supplier's beneficial owners and qualification documents.
+"""Reads for the supplier register: a supplier's beneficial owners and qualification documents,
+and the public debarment list.
 
 Access is the caller's business (pages and the API check `access` first); these only read.
 """
@@ -10,13 +11,13 @@ import uuid
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from procura.accounts.models import Membership, Organisation, User
 from procura.accounts.roles import OrganisationKind, Role
 from procura.core import clock
-from procura.suppliers.models import BeneficialOwner, QualificationDocument
+from procura.suppliers.models import BeneficialOwner, Debarment, QualificationDocument
 
 
 def today() -> dt.date:
@@ -113,3 +114,64 @@ def bid_managers_of(organisation: Organisation) -> list[User]:
     """The active people who act for the supplier: the ones told about expiring documents."""
     user_ids = Membership.objects.filter(organisation=organisation, role=Role.BID_MANAGER).values("user_id")
     return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("email"))
+
+
+# --- Debarment --------------------------------------------------------------------------------
+def _in_force_at(at: dt.datetime) -> Q:
+    """The debarments that apply at `at` (as domain.debarment_in_force decides, in SQL)."""
+    return (
+        Q(starts_on__lte=at)
+        & (Q(ends_on__isnull=True) | Q(ends_on__gt=at))
+        & (Q(lifted_at__isnull=True) | Q(lifted_at__gt=at))
+    )
+
+
+def active_debarment(supplier_id: uuid.UUID | str, at: dt.datetime) -> Debarment | None:
+    """The debarment that keeps the supplier from bidding and being awarded at `at`, or None.
+    Debarments of one supplier never overlap; should two ever, the one ending last is returned
+    (an indefinite one first)."""
+    try:
+        return (
+            Debarment.objects.select_related("supplier")
+            .filter(_in_force_at(at), Q(supplier_id=supplier_id))
+            .order_by(F("ends_on").desc(nulls_first=True), "-starts_on", "id")
+            .first()
+        )
+    except (ValidationError, ValueError):  # a malformed id is debarred by nothing
+        return None
+
+
+def public_debarments(at: dt.datetime, *, include_past: bool) -> QuerySet[Debarment]:
+    """The public list at `at`: debarments in force and those announced to start later; with
+    `include_past`, also those that have ended or were lifted. Latest start first."""
+    queryset = Debarment.objects.select_related("supplier")
+    if not include_past:
+        queryset = queryset.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=at)).filter(
+            Q(lifted_at__isnull=True) | Q(lifted_at__gt=at)
+        )
+    return queryset.order_by("-starts_on", "-id")
+
+
+def debarment_get(debarment_id: uuid.UUID | str) -> Debarment | None:
+    try:
+        return Debarment.objects.select_related("supplier").filter(pk=debarment_id).first()
+    except (ValidationError, ValueError):
+        return None
+
+
+def debarment_suppliers() -> QuerySet[Organisation]:
+    """The suppliers a debarment can be recorded for (every supplier organisation), by name."""
+    return Organisation.objects.filter(kind=OrganisationKind.SUPPLIER).order_by("legal_name", "id")
+
+
+def supplier_by_identifier(identifier: str) -> Organisation | None:
+    """The supplier whose identifier ("GB-COH-01234567": scheme, a dash, the id) is given, or
+    None. Case and surrounding spaces do not matter; the scheme itself may contain dashes."""
+    text = identifier.strip()
+    candidates = Q()
+    for position, character in enumerate(text):
+        if character == "-" and 0 < position < len(text) - 1:
+            candidates |= Q(identifier_scheme__iexact=text[:position], identifier_id__iexact=text[position + 1 :])
+    if not candidates:
+        return None
+    return Organisation.objects.filter(candidates, kind=OrganisationKind.SUPPLIER).order_by("legal_name", "id").first()

@@ -1,5 +1,5 @@
 """Supplier register pages, under /suppliers/. Names start with "supplier-" so they are unique
-across the site."""
+across the site; the public debarment list is under /suppliers/debarred/."""
 
 from django.urls import path
 
@@ -7,6 +7,9 @@ from procura.suppliers import views
 
 app_name = "suppliers"
 urlpatterns = [
+    path("debarred/", views.debarments, name="debarments"),
+    path("debarred/add/", views.debarment_add, name="debarment-add"),
+    path("debarred/<uuid:debarment_id>/lift/", views.debarment_lift, name="debarment-lift"),
     path("<uuid:organisation_id>/", views.supplier_register, name="supplier-register"),
     path("<uuid:organisation_id>/beneficial-owners/add/", views.supplier_owner_add, name="supplier-owner-add"),
     path(

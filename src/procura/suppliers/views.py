@@ -1,8 +1,10 @@
 """Supplier register pages, under /suppliers/: a supplier's register (organisation summary,
-beneficial owners, qualification documents) and the forms that change it.
+beneficial owners, qualification documents) and the forms that change it; and the public
+debarment list, with the forms that record and lift debarments.
 
-Names start with "supplier-" so they are unique across the site. Every page is for the supplier's
-members, platform administrators and auditors; only bid managers see and use the forms.
+Register names start with "supplier-" so they are unique across the site. Every register page is
+for the supplier's members, platform administrators and auditors; only bid managers see and use
+the forms. The debarment list is public; platform administrators and the review body keep it.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,11 +28,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 from procura.accounts import access as accounts_access
 from procura.accounts.models import Organisation
 from procura.accounts.views.common import current_user, require, run_action
+from procura.core import clock
+from procura.core.errors import NotAuthenticated
+from procura.core.errors import PermissionDenied as ServicePermissionDenied
 from procura.core.forms import call_service
 from procura.suppliers import access, domain, selectors, services
-from procura.suppliers.domain import ExpiryState
-from procura.suppliers.forms import YES, BeneficialOwnerForm, QualificationDocumentForm
-from procura.suppliers.models import BeneficialOwner, QualificationDocument
+from procura.suppliers.domain import DebarmentState, ExpiryState
+from procura.suppliers.forms import (
+    YES,
+    BeneficialOwnerForm,
+    DebarmentForm,
+    DebarmentLiftForm,
+    QualificationDocumentForm,
+)
+from procura.suppliers.models import BeneficialOwner, Debarment, QualificationDocument
 
 EXPIRY_TAGS = {
     ExpiryState.VALID: "tag-good",
@@ -225,3 +238,100 @@ def supplier_qualification_remove(
     if run_action(request, services.qualification_document_remove, actor=user, qualification=qualification):
         messages.success(request, _("“%(title)s” is removed from the register.") % {"title": qualification.title})
     return redirect("suppliers:supplier-register", supplier.pk)
+
+
+# --- The debarment list -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DebarmentRow:
+    debarment: Debarment
+    state: str
+
+
+def _require_debarment_keeper(request: HttpRequest) -> None:
+    """A refusal becomes the 403 page with its message (anonymous people never get here:
+    `login_required` sends them to sign in)."""
+    try:
+        access.check_can_manage_debarments(request.user)
+    except (ServicePermissionDenied, NotAuthenticated) as exc:
+        raise PermissionDenied(exc.message) from exc
+
+
+@require_http_methods(["GET", "HEAD"])
+def debarments(request: HttpRequest) -> HttpResponse:
+    """The public debarment list: in force, announced, then ended or lifted."""
+    now = clock.now()
+    rows = [
+        DebarmentRow(d, domain.debarment_state(d.starts_on, d.ends_on, d.lifted_at, now))
+        for d in selectors.public_debarments(now, include_past=True)
+    ]
+    context = {
+        "in_force": [r for r in rows if r.state == DebarmentState.IN_FORCE],
+        "upcoming": [r for r in rows if r.state == DebarmentState.UPCOMING],
+        "past": [r for r in rows if r.state in {DebarmentState.ENDED, DebarmentState.LIFTED}],
+        "can_manage": access.can_manage_debarments(request.user),
+    }
+    return render(request, "suppliers/debarments.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def debarment_add(request: HttpRequest) -> HttpResponse:
+    _require_debarment_keeper(request)
+    suppliers = list(selectors.debarment_suppliers())
+    if request.method == "POST":
+        form = DebarmentForm(request.POST, suppliers=suppliers)
+    else:
+        initial = {"starts_on": timezone.localtime(clock.now()).replace(second=0, microsecond=0)}
+        form = DebarmentForm(initial=initial, suppliers=suppliers)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        debarment = call_service(
+            form,
+            services.debarment_record,
+            actor=current_user(request),
+            supplier=form.chosen,
+            reason=data["reason"],
+            authority=data["authority"],
+            reference=data.get("reference") or "",
+            starts_on=data["starts_on"],
+            ends_on=data.get("ends_on"),
+        )
+        if debarment is not None:
+            messages.success(
+                request,
+                _("%(name)s is on the debarment list: it cannot bid or be awarded while the debarment is in force.")
+                % {"name": debarment.supplier.legal_name},
+            )
+            return redirect("suppliers:debarments")
+    return render(request, "suppliers/debarment_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def debarment_lift(request: HttpRequest, debarment_id: uuid.UUID) -> HttpResponse:
+    _require_debarment_keeper(request)
+    debarment = selectors.debarment_get(debarment_id)
+    if debarment is None:
+        raise Http404
+    form = DebarmentLiftForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        lifted = call_service(
+            form,
+            services.debarment_lift,
+            actor=current_user(request),
+            debarment=debarment,
+            reason=form.cleaned_data["reason"],
+        )
+        if lifted is not None:
+            messages.success(
+                request,
+                _("The debarment of %(name)s is lifted: it may bid again.") % {"name": lifted.supplier.legal_name},
+            )
+            return redirect("suppliers:debarments")
+    now = clock.now()
+    context = {
+        "debarment": debarment,
+        "state": domain.debarment_state(debarment.starts_on, debarment.ends_on, debarment.lifted_at, now),
+        "form": form,
+    }
+    return render(request, "suppliers/debarment_lift.html", context)

@@ -138,6 +138,11 @@ class TenderDetailsIn(Schema):
     eligibility_criteria: Text = ""
     selection_criteria: Text = ""
     sme_suitable: bool = False
+    two_envelopes: bool = Field(
+        False,
+        description="Two envelopes (price and quality only): prices are opened only for the bids the "
+        "technical evaluation qualifies; the opening reads everything else.",
+    )
     lots: list[LotIn] = Field(default_factory=list, max_length=services.MAX_LOTS)
     qualification_end: Moment | None = Field(None, description=MOMENT_TEXT)
     enquiry_end: Moment | None = Field(None, description=MOMENT_TEXT)
@@ -176,6 +181,7 @@ class TenderChangesIn(Schema):
     eligibility_criteria: Text | None = None
     selection_criteria: Text | None = None
     sme_suitable: bool | None = None
+    two_envelopes: bool | None = Field(None, description="Cannot change once bids have been submitted.")
     lots: list[LotIn] | None = Field(None, max_length=services.MAX_LOTS)
     qualification_end: Moment | None = Field(None, description=MOMENT_TEXT)
     enquiry_end: Moment | None = Field(None, description=MOMENT_TEXT)
@@ -381,6 +387,7 @@ class TenderOut(Schema):
     periods: PeriodsOut
     bid_opening: BidOpeningOut
     sme_suitable: bool
+    two_envelopes: bool = Field(description="Prices are opened only for technically qualified bids.")
     lots: list[LotOut]
     documents: list[DocumentOut]
     clarifications: list[PublicClarificationOut] = Field(description="Answered questions; never who asked.")
@@ -571,6 +578,7 @@ def _tender_out(request: HttpRequest, tender: Tender) -> TenderOut:
         ),
         bid_opening=BidOpeningOut(at=_utc(tender.bid_opening_at), place=tender.bid_opening_place),
         sme_suitable=tender.sme_suitable,
+        two_envelopes=tender.two_envelopes,
         lots=lots,
         documents=documents,
         clarifications=[
@@ -626,6 +634,7 @@ def _details(payload: TenderDetailsIn) -> services.TenderDetails:
         eligibility_criteria=payload.eligibility_criteria,
         selection_criteria=payload.selection_criteria,
         sme_suitable=payload.sme_suitable,
+        two_envelopes=payload.two_envelopes,
         lots=tuple(_lot_details(lot) for lot in payload.lots),
         bid_opening_place=payload.bid_opening_place,
         **{name: getattr(payload, name) for name in services.DATE_FIELDS},

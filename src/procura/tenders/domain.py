@@ -127,6 +127,7 @@ MATERIAL_FIELDS = frozenset(
         "selection_criteria",
         "tender_end",
         "bid_opening_at",
+        "two_envelopes",
     }
 )
 

@@ -101,6 +101,7 @@ FIELD_LABELS: dict[str, StrOrPromise] = {
     "lots": _("Lots and items"),
     "award_criteria": _("Award criteria"),
     "criteria": _("Award criteria and weights"),
+    "two_envelopes": _("Two envelopes"),
     "qualification_end": _("Deadline for requests to participate"),
     "enquiry_end": _("Deadline for questions"),
     "tender_start": _("Bids open"),
@@ -142,7 +143,7 @@ def step_of(name: str) -> str:
         return "basics"
     if name == "lots" or name.startswith("lots."):
         return "lots"
-    if name in {"award_criteria", "criteria"} or name.startswith("criteria."):
+    if name in {"award_criteria", "criteria", "two_envelopes"} or name.startswith("criteria."):
         return "criteria"
     if name == "documents":
         return "documents"
@@ -595,8 +596,15 @@ class CriteriaForm(StepForm):
         }
     }
 
-    def __init__(self, *args: Any, award_criteria: str, criteria: Sequence[CriterionDetails], **kwargs: Any) -> None:
-        initial: dict[str, Any] = {"award_criteria": award_criteria}
+    def __init__(
+        self,
+        *args: Any,
+        award_criteria: str,
+        criteria: Sequence[CriterionDetails],
+        two_envelopes: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        initial: dict[str, Any] = {"award_criteria": award_criteria, "two_envelopes": two_envelopes}
         for ci, criterion in enumerate(criteria):
             initial |= {
                 f"criteria-{ci}-name": criterion.name,
@@ -617,6 +625,14 @@ class CriteriaForm(StepForm):
             self.fields[f"{prefix}-description"] = forms.CharField(required=False, widget=forms.HiddenInput)
             if ci < self.existing:
                 self.fields[f"{prefix}-remove"] = forms.BooleanField(label=_("Remove"), required=False)
+        self.fields["two_envelopes"] = forms.BooleanField(
+            label=_("Two envelopes: prices are opened only for technically qualified bids"),
+            help_text=_(
+                "Only for price and quality. At the opening everything but the prices is read; the "
+                "evaluation panel opens the prices of the bids it finds technically qualified."
+            ),
+            required=False,
+        )
         if rationale is not None:
             self.fields["rationale"] = rationale
         self.index_map: list[int] = []
@@ -656,7 +672,12 @@ class CriteriaForm(StepForm):
                     )
                 )
                 self.index_map.append(ci)
-        return dataclasses.replace(details, award_criteria=data["award_criteria"], criteria=tuple(criteria))
+        return dataclasses.replace(
+            details,
+            award_criteria=data["award_criteria"],
+            criteria=tuple(criteria),
+            two_envelopes=bool(data.get("two_envelopes")),
+        )
 
     def input_for(self, name: str) -> str | None:
         if name == "criteria":

@@ -93,6 +93,9 @@ class Tender(models.Model):
     eligibility_criteria = models.TextField(_("eligibility criteria"), blank=True)
     selection_criteria = models.TextField(_("selection criteria"), blank=True)
     sme_suitable = models.BooleanField(_("suitable for small businesses"), default=False)
+    # Two envelopes (price and quality only): the financial offers stay sealed at the opening and
+    # are opened only for the bids the panel finds technically qualified.
+    two_envelopes = models.BooleanField(_("two envelopes"), default=False)
     qualification_start = models.DateTimeField(null=True, blank=True)
     qualification_end = models.DateTimeField(null=True, blank=True)
     enquiry_start = models.DateTimeField(null=True, blank=True)

@@ -110,6 +110,8 @@ class TenderDetails:
     eligibility_criteria: str = ""
     selection_criteria: str = ""
     sme_suitable: bool = False
+    # Price and quality only: prices stay sealed at the opening until the technical evaluation.
+    two_envelopes: bool = False
     lots: tuple[LotDetails, ...] = ()
     criteria: tuple[CriterionDetails, ...] = ()
     qualification_end: dt.datetime | None = None
@@ -193,6 +195,14 @@ def _clean(details: TenderDetails) -> _Cleaned:
     for name in ("procedure_justification", "eligibility_criteria", "selection_criteria", "bid_opening_place"):
         values[name] = str(getattr(details, name) or "").strip()
     values["sme_suitable"] = bool(details.sme_suitable)
+    values["two_envelopes"] = bool(details.two_envelopes)
+    if values["two_envelopes"] and details.award_criteria != AwardCriteria.RATED:
+        errors["two_envelopes"] = [
+            _(
+                "Two envelopes are only for tenders judged on price and quality: choose price and quality, "
+                "or do not use two envelopes."
+            )
+        ]
     for name in DATE_FIELDS:
         value = getattr(details, name)
         if value is not None and (value.tzinfo is None or value.utcoffset() is None):
@@ -392,6 +402,7 @@ def _apply_values(tender: Tender, values: dict[str, Any]) -> None:
         "eligibility_criteria",
         "selection_criteria",
         "sme_suitable",
+        "two_envelopes",
         "bid_opening_place",
         *DATE_FIELDS,
     ):
@@ -436,6 +447,7 @@ def details_of(tender: Tender) -> TenderDetails:
         eligibility_criteria=tender.eligibility_criteria,
         selection_criteria=tender.selection_criteria,
         sme_suitable=tender.sme_suitable,
+        two_envelopes=tender.two_envelopes,
         lots=lots,
         criteria=criteria,
         bid_opening_place=tender.bid_opening_place,
@@ -707,6 +719,12 @@ def tender_amend(*, actor: User, tender: Tender, details: TenderDetails, rationa
                 _("The procedure, currency and category cannot change after publication; cancel and re-tender."),
                 fields={name: [_("This cannot change after publication.")] for name in fixed},
             )
+        if cleaned.values["two_envelopes"] != tender.two_envelopes and _has_submitted_bids(tender):
+            message = _(
+                "Bids have already been submitted, so whether prices are opened separately can no longer "
+                "change; cancel and re-tender instead."
+            )
+            raise RuleViolation(message, fields={"two_envelopes": [message]})
         before = _snapshot(tender)
         deadline_before = tender.tender_end
         _apply_values(tender, cleaned.values)
@@ -781,6 +799,12 @@ def tender_amend(*, actor: User, tender: Tender, details: TenderDetails, rationa
         _record_transitions(tender, now)
         tender.save(update_fields=["recorded_status"])
     return amendment
+
+
+def _has_submitted_bids(tender: Tender) -> bool:
+    """Whether any registered bid counter (bids registers one) says the tender has submitted bids.
+    With the tender row locked, no submission can commit meanwhile (it takes a shared lock)."""
+    return any(counter(tender) for counter in _bid_counters)
 
 
 def _status_label(status: TenderStatus) -> str:

@@ -68,6 +68,7 @@ CHANGED_FIELD_LABELS = {
     "eligibility_criteria": gettext_lazy("Eligibility criteria"),
     "selection_criteria": gettext_lazy("Selection criteria"),
     "sme_suitable": gettext_lazy("Suitability for small businesses"),
+    "two_envelopes": gettext_lazy("Two envelopes"),
     "lots": gettext_lazy("Lots and items"),
     "criteria": gettext_lazy("Weighted award criteria"),
     "qualification_end": gettext_lazy("Deadline for requests to participate"),

@@ -328,7 +328,13 @@ def _step_form(step: str, tender: Tender, data: Any = None, *, amend: bool = Fal
     if step == "lots":
         return LotsForm(data, lots=details.lots, units=units(), amend=amend)
     if step == "criteria":
-        return CriteriaForm(data, award_criteria=details.award_criteria, criteria=details.criteria, amend=amend)
+        return CriteriaForm(
+            data,
+            award_criteria=details.award_criteria,
+            criteria=details.criteria,
+            two_envelopes=details.two_envelopes,
+            amend=amend,
+        )
     return ScheduleForm(
         data,
         procedure_rules=tender.rules.get("procedure", {}),
