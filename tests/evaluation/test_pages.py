@@ -18,6 +18,7 @@ from procura.evaluation import services
 from procura.evaluation.models import Assessment, ClarificationRequest, Declaration, Evaluation, PanelMember, Score
 from tests import factories
 from tests.conftest import World
+from tests.evaluation.award_support import debar
 from tests.evaluation.support import Scene, full_panel, opened, seat
 
 pytestmark = pytest.mark.django_db
@@ -141,6 +142,20 @@ def test_an_officer_checks_qualifies_and_disqualifies_bids(scene: Scene) -> None
     page = officer.get(_lot(scene)).content.decode()
     assert "No insurance." in page
     assert "Qualified" in page
+
+
+def test_the_lot_page_flags_the_bidder_debarred_now_and_no_other(scene: Scene, frozen_clock: clock.Clock) -> None:
+    # given the rival debarred from tomorrow
+    debar(scene.world, scene.world.other_supplier, starts_on=clock.now() + 24 * HOUR)
+    officer = scene.world.client("officer")
+    assert "The supplier is debarred now" not in officer.get(_lot(scene)).content.decode()
+    # when the debarment starts
+    frozen_clock.advance(24 * HOUR)
+    page = officer.get(_lot(scene)).content.decode()
+    # then only the rival's bid carries the flag
+    assert page.count("The supplier is debarred now") == 1
+    sections = {part.split('"', 1)[0]: part for part in page.split('<section id="bid-')[1:]}
+    assert "The supplier is debarred now" in sections[str(scene.rival.pk)]
 
 
 def test_the_abnormally_low_price_is_flagged_and_justified_on_the_page(scene: Scene) -> None:

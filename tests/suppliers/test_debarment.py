@@ -759,3 +759,18 @@ def test_the_django_admin_shows_debarments_read_only(world: World, frozen_clock:
     assert client.get("/admin/suppliers/debarment/add/").status_code == 403
     assert client.post(f"/admin/suppliers/debarment/{debarment.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Debarment.objects.filter(pk=debarment.pk).exists()
+
+
+def test_one_query_tells_which_of_many_suppliers_are_debarred_as_the_clock_moves(
+    world: World, frozen_clock: clock.Clock, django_assert_num_queries: Any
+) -> None:
+    # given the supplier debarred from tomorrow for ten days, the other supplier never
+    debar(world, starts_on=NOW + DAY, ends_on=NOW + 11 * DAY)
+    both = [world.supplier.pk, world.other_supplier.pk]
+    # then each moment gives the suppliers in force then, in one query
+    with django_assert_num_queries(1):
+        assert selectors.debarred_among(both, NOW) == set()
+    assert selectors.debarred_among(both, NOW + DAY) == {world.supplier.pk}
+    assert selectors.debarred_among(both, NOW + 11 * DAY - MICROSECOND) == {world.supplier.pk}
+    assert selectors.debarred_among(both, NOW + 11 * DAY) == set()
+    assert selectors.debarred_among([], NOW + DAY) == set()

@@ -18,7 +18,7 @@ import json
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 from typing import Annotated, Any, Literal
@@ -38,15 +38,14 @@ from procura.bids import access, receipts, selectors, services
 from procura.bids.domain import BidContent, BidStatus, ReceiptKind
 from procura.bids.models import Bid, Receipt
 from procura.core.errors import InvalidInput, NotFound, ProcuraError
-from procura.core.money import Money
 from procura.core.pagination import paginate
+from procura.core.schemas import DECIMAL_TEXT, MoneyOut
 from procura.tenders.models import Tender
 from procura.tenders.selectors import tender_visible
 
 router = Router(tags=["bids"])
 
 OCID_MAX_LENGTH = 64
-DECIMAL_TEXT = 'A decimal number written as a string, such as "1250.00", so nothing is lost to rounding.'
 
 
 # --- Input types ------------------------------------------------------------------------------
@@ -97,11 +96,6 @@ class BidQuery(Schema):
 
 
 # --- Output schemas -----------------------------------------------------------------------------
-class MoneyOut(Schema):
-    amount: str = Field(description=DECIMAL_TEXT)
-    currency: str
-
-
 class TenderRefOut(Schema):
     ocid: str
     title: str
@@ -219,18 +213,6 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(dt.UTC) if value is not None else None
 
 
-def _money(amount: str | Decimal | None, currency: str) -> MoneyOut | None:
-    """Money as strings with the currency's minor units; an amount the platform cannot read as
-    money (it never stores one) is passed through as written rather than dropped."""
-    if amount is None or amount == "":
-        return None
-    try:
-        text = f"{Money(Decimal(amount), currency).quantized().amount:f}"
-    except (InvalidOperation, ValueError, TypeError):
-        text = str(amount)
-    return MoneyOut(amount=text, currency=currency)
-
-
 def _supplier_out(organisation: Organisation) -> SupplierOut:
     return SupplierOut(id=organisation.pk, name=organisation.legal_name, identifier=organisation.identifier)
 
@@ -252,7 +234,7 @@ def _summary_fields(bid: Bid) -> dict[str, Any]:
 
 def _content_out(content: BidContent) -> BidContentOut:
     return BidContentOut(
-        price=_money(content.price_amount, content.currency),
+        price=MoneyOut.optional(content.price_amount, content.currency),
         answers=dict(content.answers),
         qualifications=[_qualification_out(q) for q in content.qualifications],
         files=[_file_out(f) for f in content.files],
@@ -647,7 +629,9 @@ def bid_opening(request: HttpRequest, ocid: str) -> OpeningOut:
                 status="withdrawn" if line.withdrawn else "submitted",
                 price=None
                 if line.withdrawn or line.amount is None
-                else _money(line.amount if isinstance(line.amount, Decimal) else str(line.amount), line.currency),
+                else MoneyOut.optional(
+                    line.amount if isinstance(line.amount, Decimal) else str(line.amount), line.currency
+                ),
                 submitted_at=_utc(line.submitted_at) if isinstance(line.submitted_at, dt.datetime) else None,
             )
             for line in lines

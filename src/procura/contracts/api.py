@@ -37,11 +37,12 @@ from procura.contracts.models import (
 )
 from procura.core import clock
 from procura.core.errors import InvalidInput, NotFound
+from procura.core.money import decimal_text
 from procura.core.pagination import paginate
+from procura.core.schemas import DECIMAL_TEXT, MoneyOut
 
 router = Router(tags=["contracts"])
 
-DECIMAL_TEXT = 'A decimal number written as a string, such as "1250.00", so nothing is lost to rounding.'
 TEXT_LIMIT = 20_000
 
 
@@ -127,11 +128,6 @@ class CompletionIn(Schema):
 
 
 # --- Output schemas -------------------------------------------------------------------------------
-class MoneyOut(Schema):
-    amount: str = Field(description=DECIMAL_TEXT)
-    currency: str
-
-
 class PartyOut(Schema):
     id: uuid.UUID
     name: str
@@ -275,10 +271,6 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(dt.UTC) if value is not None else None
 
 
-def _money(amount: Decimal, currency: str) -> MoneyOut:
-    return MoneyOut(amount=f"{amount:f}", currency=currency)
-
-
 def _party(organisation: Organisation) -> PartyOut:
     return PartyOut(id=organisation.pk, name=organisation.legal_name, identifier=organisation.identifier)
 
@@ -293,8 +285,8 @@ def _summary_fields(contract: Contract) -> dict[str, Any]:
         "status": contract.status,
         "buyer": _party(contract.buyer),
         "supplier": _party(contract.supplier),
-        "value": _money(contract.value_amount, contract.currency),
-        "original_value": _money(contract.original_value, contract.currency),
+        "value": MoneyOut.of(contract.value_amount, contract.currency),
+        "original_value": MoneyOut.of(contract.original_value, contract.currency),
         "period_start": _utc(contract.period_start),
         "period_end": _utc(contract.period_end),
         "signed_at": _utc(contract.signed_at),
@@ -320,7 +312,7 @@ def _milestone_out(milestone: Milestone, currency: str, *, workspace: bool) -> M
         description=milestone.description,
         kind=milestone.kind,
         due_at=milestone.due_at.astimezone(dt.UTC),
-        value=None if milestone.value_amount is None else _money(milestone.value_amount, currency),
+        value=None if milestone.value_amount is None else MoneyOut.of(milestone.value_amount, currency),
         status=milestone.status,
         standing=selectors.lateness(milestone, clock.now()).value,
         delivered_at=_utc(milestone.delivered_at),
@@ -335,11 +327,11 @@ def _invoice_out(invoice: Invoice, paid: Decimal | None = None) -> InvoiceOut:
         id=invoice.pk,
         number=invoice.number,
         milestone=invoice.milestone_id,
-        amount=_money(invoice.amount, invoice.currency),
+        amount=MoneyOut.of(invoice.amount, invoice.currency),
         issued_on=invoice.issued_on,
         status=invoice.status,
         rejection_reason=invoice.rejection_reason,
-        paid=_money(selectors.invoice_paid(invoice) if paid is None else paid, invoice.currency),
+        paid=MoneyOut.of(selectors.invoice_paid(invoice) if paid is None else paid, invoice.currency),
         submitted_at=invoice.submitted_at.astimezone(dt.UTC),
         decided_at=_utc(invoice.decided_at),
     )
@@ -351,7 +343,7 @@ def _payment_out(payment: Payment, *, workspace: bool) -> PaymentOut:
         local_id=payment.local_id,
         payer=_party(payment.payer),
         payee=_party(payment.payee),
-        amount=_money(payment.amount, payment.currency),
+        amount=MoneyOut.of(payment.amount, payment.currency),
         paid_at=payment.paid_at.astimezone(dt.UTC),
         invoice=payment.invoice_id if workspace else None,
         reference=payment.reference if workspace else None,
@@ -363,8 +355,8 @@ def _amendment_out(amendment: ContractAmendment, currency: str) -> AmendmentOut:
         id=amendment.pk,
         local_id=amendment.local_id,
         rationale=amendment.rationale,
-        value_before=_money(amendment.value_before, currency),
-        value_after=_money(amendment.value_after, currency),
+        value_before=MoneyOut.of(amendment.value_before, currency),
+        value_after=MoneyOut.of(amendment.value_after, currency),
         period_end_before=amendment.period_end_before.astimezone(dt.UTC),
         period_end_after=amendment.period_end_after.astimezone(dt.UTC),
         cumulative_share=f"{amendment.cumulative_share:f}",
@@ -375,8 +367,8 @@ def _amendment_out(amendment: ContractAmendment, currency: str) -> AmendmentOut:
 
 def _progress_out(progress: Progress, currency: str) -> ProgressOut:
     return ProgressOut(
-        paid=_money(progress.paid, currency),
-        remaining=_money(progress.remaining, currency),
+        paid=MoneyOut.of(progress.paid, currency),
+        remaining=MoneyOut.of(progress.remaining, currency),
         paid_percent=progress.paid_percent,
         milestones=progress.milestones,
         met=progress.met,
@@ -402,7 +394,7 @@ def _contract_out(request: HttpRequest, contract: Contract) -> ContractOut:
                 description=item.description,
                 classification_scheme=item.classification_scheme,
                 classification_code=item.classification_code,
-                quantity=f"{item.quantity.normalize():f}",
+                quantity=decimal_text(item.quantity),
                 unit=item.unit_name,
             )
             for item in contract.lot.items.order_by("position")

@@ -159,9 +159,10 @@ def _milestone_rows(contract: Contract, now: dt.datetime) -> list[MilestoneRow]:
     return rows
 
 
-def _share_percent(share: Decimal) -> str:
-    """A stored share as a percentage, as precise as it is stored: 0.1001 → "10.01"."""
-    return f"{(share * 100).normalize():f}"
+def _share_percent(share: Decimal) -> Decimal:
+    """A stored share as a percentage, as precise as it is stored: 0.1001 → 10.01 (the template
+    writes it for the reader's language: 10,01 in Spanish)."""
+    return (share * 100).normalize()
 
 
 def _public_context(contract: Contract, now: dt.datetime) -> dict[str, Any]:

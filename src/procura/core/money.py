@@ -10,6 +10,12 @@ from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_precision, list_currencies
 
 
+def decimal_text(value: Decimal) -> str:
+    """A quantity, weight or share as plain text, without an exponent or trailing zeros: 20000
+    (not 2E+4), 2.5, 0."""
+    return f"{value.normalize():f}"
+
+
 @cache
 def iso_4217_codes() -> frozenset[str]:
     return frozenset(list_currencies())

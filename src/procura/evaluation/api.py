@@ -26,7 +26,7 @@ from procura.accounts.models import User
 from procura.bids import selectors as bids_selectors
 from procura.bids.models import Bid
 from procura.core.errors import InvalidInput, NotFound
-from procura.core.money import Money
+from procura.core.schemas import MoneyOut
 from procura.evaluation import access, selectors, services
 from procura.evaluation.models import (
     Assessment,
@@ -105,11 +105,6 @@ class AnswerIn(Schema):
 
 
 # --- Output schemas -------------------------------------------------------------------------------
-class MoneyOut(Schema):
-    amount: str
-    currency: str
-
-
 class PersonOut(Schema):
     id: uuid.UUID
     name: str
@@ -239,16 +234,6 @@ class BidEvaluationOut(Schema):
 
 
 # --- Shaping --------------------------------------------------------------------------------------
-def _money(amount: Decimal | None, currency: str) -> MoneyOut | None:
-    if amount is None:
-        return None
-    try:
-        text = f"{Money(Decimal(amount), currency).quantized().amount:f}"
-    except (ValueError, ArithmeticError):
-        text = f"{amount:f}"
-    return MoneyOut(amount=text, currency=currency)
-
-
 def _text(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:f}"
 
@@ -298,7 +283,7 @@ def _assessment_out(assessment: Assessment, requests: list[ClarificationRequest]
         lot=assessment.lot.local_id,
         supplier=_bidder_out(assessment.bid),
         status=assessment.status,
-        price=_money(opened.amount, opened.currency or assessment.bid.tender.currency),
+        price=MoneyOut.optional(opened.amount, opened.currency or assessment.bid.tender.currency),
         eligibility_met=assessment.eligibility_met,
         exclusion_clear=assessment.exclusion_clear,
         check_notes=assessment.check_notes,
@@ -689,7 +674,7 @@ def lot_ranking(request: HttpRequest, ocid: str, lot_id: str) -> RankingOut:
                 bid_id=line.bid.pk,
                 supplier=_bidder_out(line.bid),
                 status=line.status,
-                price=_money(line.price, line.currency) or MoneyOut(amount="", currency=line.currency),
+                price=MoneyOut.optional(line.price, line.currency) or MoneyOut(amount="", currency=line.currency),
                 price_points=_text(line.price_points),
                 quality_points=_text(line.quality_points),
                 total=_text(line.total),

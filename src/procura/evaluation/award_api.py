@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from django.http import HttpRequest
@@ -26,7 +25,7 @@ from procura.accounts.models import Organisation
 from procura.bids.models import Bid
 from procura.core import clock
 from procura.core.errors import InvalidInput, NotFound
-from procura.core.money import Money
+from procura.core.schemas import MoneyOut
 from procura.evaluation import award_access as access
 from procura.evaluation import awards, complaints, selectors
 from procura.evaluation.models import Award, AwardStatus, Complaint, DecisionNotice
@@ -77,11 +76,6 @@ class ComplaintDecisionIn(Schema):
 
 
 # --- Output schemas ---------------------------------------------------------------------------------
-class MoneyOut(Schema):
-    amount: str
-    currency: str
-
-
 class SupplierOut(Schema):
     id: uuid.UUID
     name: str
@@ -160,16 +154,6 @@ def _supplier(organisation: Organisation) -> SupplierOut:
     return SupplierOut(id=organisation.pk, name=organisation.legal_name, identifier=organisation.identifier)
 
 
-def _money(amount: Decimal | None, currency: str) -> MoneyOut | None:
-    if amount is None:
-        return None
-    try:
-        text = f"{Money(Decimal(amount), currency).quantized().amount:f}"
-    except (InvalidOperation, ValueError, TypeError):
-        text = str(amount)
-    return MoneyOut(amount=text, currency=currency)
-
-
 def _award_out(award: Award) -> AwardOut:
     return AwardOut(
         id=award.pk,
@@ -178,7 +162,7 @@ def _award_out(award: Award) -> AwardOut:
         lot=LotRefOut(id=award.lot.local_id, title=award.lot.title),
         status=award.status,
         supplier=_supplier(award.supplier) if award.supplier is not None else None,
-        value=_money(award.value_amount, award.currency),
+        value=MoneyOut.optional(award.value_amount, award.currency),
         reasons=award.reasons,
         bids=selectors.lot_bid_count(award.lot),
         decided_at=award.decided_at.astimezone(dt.UTC),

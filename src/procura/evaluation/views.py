@@ -357,7 +357,9 @@ def _lot_page(
     requests = selectors.clarification_requests_for(evaluation, lot)
     now = clock.now()
     rows = []
-    for assessment in selectors.assessments_of(evaluation, lot):
+    assessments = list(selectors.assessments_of(evaluation, lot))
+    debarred = suppliers_selectors.debarred_among((a.bid.supplier_id for a in assessments), now)
+    for assessment in assessments:
         price = selectors.price_of(assessment)
         opened = assessment.bid.opened
         row = BidRow(
@@ -365,7 +367,7 @@ def _lot_page(
             price=price,
             currency=opened.currency or tender.currency,
             price_sealed=price is None and tender.two_envelopes and evaluation.financial_opened_at is None,
-            debarred=suppliers_selectors.active_debarment(assessment.bid.supplier_id, now) is not None,
+            debarred=assessment.bid.supplier_id in debarred,
             requests=requests.get(assessment.bid_id, []),
         )
         if you["can_manage"]:

@@ -14,7 +14,7 @@ from procura.accounts import selectors as accounts_selectors
 from procura.accounts.authentication import api_auth, optional_auth, request_user
 from procura.accounts.models import Organisation
 from procura.core.errors import NotFound
-from procura.core.money import Money
+from procura.core.schemas import MoneyOut
 from procura.documents.models import Document
 from procura.planning import access, domain, selectors, services
 from procura.planning.models import BusinessCase, MainCategory, PlanLine, PlannedProcedure, ProcurementPlan
@@ -24,16 +24,6 @@ router = Router(tags=["planning"])
 
 
 # --- Output schemas ---------------------------------------------------------------------------
-class MoneyOut(Schema):
-    amount: str = Field(description="Decimal amount as a string, with the currency's minor units: 1250.00")
-    currency: str = Field(description="ISO 4217 code")
-
-    @staticmethod
-    def of(amount: Decimal, currency: str) -> MoneyOut:
-        money = Money(amount, currency).quantized()
-        return MoneyOut(amount=str(money.amount), currency=money.currency)
-
-
 class BuyerOut(Schema):
     id: uuid.UUID
     legal_name: str

@@ -28,8 +28,9 @@ from procura.accounts.authentication import api_auth, optional_auth, request_use
 from procura.accounts.models import Organisation
 from procura.core import clock
 from procura.core.errors import InvalidInput, NotFound, ProcuraError
-from procura.core.money import Money
+from procura.core.money import decimal_text
 from procura.core.pagination import paginate
+from procura.core.schemas import DECIMAL_TEXT, MoneyOut
 from procura.documents import access as documents_access
 from procura.documents.selectors import documents_for
 from procura.planning.selectors import plan_line_get
@@ -89,7 +90,6 @@ def _weight(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(_no_nul)]
 Moment = Annotated[AwareDatetime, AfterValidator(_sensible_moment)]
-DECIMAL_TEXT = 'A decimal number written as a string, such as "125000.00", so nothing is lost to rounding.'
 MOMENT_TEXT = "ISO 8601 with its time zone, such as 2026-03-20T12:00:00Z."
 
 
@@ -235,11 +235,6 @@ class PageQuery(Schema):
 
 
 # --- Output schemas -----------------------------------------------------------------------------
-class MoneyOut(Schema):
-    amount: str = Field(description=DECIMAL_TEXT)
-    currency: str
-
-
 class OrganisationRefOut(Schema):
     id: uuid.UUID
     name: str
@@ -403,16 +398,6 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(dt.UTC) if value is not None else None
 
 
-def _number(value: Decimal) -> str:
-    return f"{value.normalize():f}"
-
-
-def _money(amount: Decimal | None, currency: str) -> MoneyOut | None:
-    if amount is None:
-        return None
-    return MoneyOut(amount=f"{Money(amount, currency).quantized().amount:f}", currency=currency)
-
-
 def _organisation_ref(organisation: Organisation) -> OrganisationRefOut:
     return OrganisationRefOut(id=organisation.pk, name=organisation.legal_name, identifier=organisation.identifier)
 
@@ -447,7 +432,7 @@ def _summary(tender: Tender, *, show_value: bool, now: dt.datetime) -> TenderSum
         buyer=_organisation_ref(tender.buyer),
         main_category=tender.main_category,
         procedure=tender.procedure,
-        value=_money(tender.value_amount, tender.currency) if show_value else None,
+        value=MoneyOut.optional(tender.value_amount, tender.currency) if show_value else None,
         sme_suitable=tender.sme_suitable,
         closing_at=_utc(tender.tender_end),
         published_at=_utc(tender.published_at),
@@ -517,7 +502,7 @@ def _tender_out(request: HttpRequest, tender: Tender) -> TenderOut:
             id=lot.local_id,
             title=lot.title,
             description=lot.description,
-            value=_money(lot.value_amount, tender.currency) if show_value else None,
+            value=MoneyOut.optional(lot.value_amount, tender.currency) if show_value else None,
             items=[
                 ItemOut(
                     id=item.local_id,
@@ -527,7 +512,7 @@ def _tender_out(request: HttpRequest, tender: Tender) -> TenderOut:
                         id=item.classification_code,
                         description=item.classification_description,
                     ),
-                    quantity=_number(item.quantity),
+                    quantity=decimal_text(item.quantity),
                     unit=UnitOut(id=item.unit_code, name=item.unit_name),
                 )
                 for item in lot.items.all()
@@ -561,10 +546,10 @@ def _tender_out(request: HttpRequest, tender: Tender) -> TenderOut:
         procurement_method=procedure_rules.ocds_method,
         procurement_method_details=procedure_rules.method_details,
         rules_version=tender.rules_version,
-        value=_money(tender.value_amount, tender.currency) if show_value else None,
+        value=MoneyOut.optional(tender.value_amount, tender.currency) if show_value else None,
         award_criteria=tender.award_criteria,
         criteria=[
-            CriterionOut(name=c.name, kind=c.kind, weight=_number(c.weight), description=c.description)
+            CriterionOut(name=c.name, kind=c.kind, weight=decimal_text(c.weight), description=c.description)
             for c in tender.criteria.all()
         ],
         eligibility_criteria=tender.eligibility_criteria,

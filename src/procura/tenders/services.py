@@ -25,7 +25,7 @@ from procura.classifications.selectors import classification_get, unit_get
 from procura.core import clock, events
 from procura.core.errors import Conflict, InvalidInput, ProcuraError, RuleViolation
 from procura.core.identifiers import allocate_ocid
-from procura.core.money import Money, iso_4217_codes
+from procura.core.money import Money, decimal_text, iso_4217_codes
 from procura.planning.models import PlanLine
 from procura.planning.selectors import spend_approval
 from procura.tenders import access, rules
@@ -467,7 +467,7 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
+        return decimal_text(value)
     if isinstance(value, dt.datetime):
         return value.isoformat()
     return value

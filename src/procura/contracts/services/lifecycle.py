@@ -51,6 +51,7 @@ from procura.contracts.selectors import paid_total
 from procura.contracts.services.common import audit, aware, event_fields, locked, money_amount, next_local_id, text
 from procura.core import clock, events
 from procura.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from procura.core.money import decimal_text
 from procura.evaluation.models import Award, AwardStatus
 from procura.evaluation.selectors import signature_block_reason
 from procura.tenders.domain import TenderStatus, tender_status
@@ -92,7 +93,7 @@ def contract_terms(contract: Contract) -> dict[str, Any]:
                 "id": item.local_id,
                 "description": item.description,
                 "classification": {"scheme": item.classification_scheme, "id": item.classification_code},
-                "quantity": f"{item.quantity.normalize():f}",
+                "quantity": decimal_text(item.quantity),
                 "unit": {"id": item.unit_code, "name": item.unit_name},
             }
             for item in contract.lot.items.order_by("position")
