@@ -28,7 +28,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import AfterValidator, StringConstraints
-from pydantic_core import PydanticCustomError
 
 from procura.accounts import selectors as accounts_selectors
 from procura.accounts.authentication import api_auth, optional_auth, request_user
@@ -39,25 +38,15 @@ from procura.bids.domain import BidContent, BidStatus, ReceiptKind
 from procura.bids.models import Bid, Receipt
 from procura.core.errors import InvalidInput, NotFound, ProcuraError
 from procura.core.pagination import paginate
-from procura.core.schemas import DECIMAL_TEXT, MoneyOut
+from procura.core.schemas import DECIMAL_TEXT, MoneyOut, Text, no_nul
 from procura.tenders.models import Tender
-from procura.tenders.selectors import tender_visible
+from procura.tenders.selectors import OCID_MAX_LENGTH, visible_tender
 
 router = Router(tags=["bids"])
 
-OCID_MAX_LENGTH = 64
-
 
 # --- Input types ------------------------------------------------------------------------------
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store NUL characters; refuse them here rather than fail on saving.
-    if "\x00" in value:
-        raise PydanticCustomError("invalid", _("Remove the NUL character (\\u0000) from the text."))
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-QuestionKey = Annotated[str, StringConstraints(max_length=64), AfterValidator(_no_nul)]
+QuestionKey = Annotated[str, StringConstraints(max_length=64), AfterValidator(no_nul)]
 
 
 class BidStartIn(Schema):
@@ -307,16 +296,6 @@ def _body_field_names(renamed: Mapping[str, str] | None = None) -> Iterator[None
 
 
 # --- Look-ups -------------------------------------------------------------------------------------
-def _tender(request: HttpRequest, ocid: str) -> Tender:
-    """The tender if the caller may see it; a draft of another buyer is simply not found."""
-    tender = None
-    if len(ocid) <= OCID_MAX_LENGTH and "\x00" not in ocid:
-        tender = tender_visible(request.user, ocid)
-    if tender is None:
-        raise NotFound(_("There is no tender %(ocid)s.") % {"ocid": ocid[:OCID_MAX_LENGTH]})
-    return tender
-
-
 def _bid(request: HttpRequest, bid_id: uuid.UUID) -> Bid:
     """The bid if the caller may see it; for everyone else it does not exist (a 404)."""
     bid = selectors.get_bid(bid_id)
@@ -392,7 +371,7 @@ def bid_start(request: HttpRequest, payload: BidStartIn) -> Status[BidOut]:
 
 def _tender_for_field(request: HttpRequest, ocid: str) -> Tender:
     try:
-        return _tender(request, ocid)
+        return visible_tender(request.user, ocid)
     except NotFound as exc:
         raise InvalidInput.for_field("tender", exc.message) from None
 
@@ -579,7 +558,7 @@ def receipt_detail(request: HttpRequest, receipt_id: uuid.UUID) -> dict[str, Any
     "criteria) and a response to each quality criterion.",
 )
 def bid_questions(request: HttpRequest, ocid: str) -> list[QuestionOut]:
-    tender = _tender(request, ocid)
+    tender = visible_tender(request.user, ocid)
     return [
         QuestionOut(key=q.key, label=_(q.label) if q.key == "eligibility" else q.label, required=q.required)
         for q in services.questions_for(tender)
@@ -594,7 +573,7 @@ def bid_questions(request: HttpRequest, ocid: str) -> list[QuestionOut]:
     description="Before the opening only where the procedure allows it; after it, always.",
 )
 def bid_count(request: HttpRequest, ocid: str) -> BidCountOut:
-    tender = _tender(request, ocid)
+    tender = visible_tender(request.user, ocid)
     return BidCountOut(count=selectors.public_bid_count(tender), sealed=not selectors.is_opened(tender))
 
 
@@ -606,7 +585,7 @@ def bid_count(request: HttpRequest, ocid: str) -> BidCountOut:
     description="Bidders, price per lot, withdrawn bids and the time of opening. 404 until the bids are opened.",
 )
 def bid_opening(request: HttpRequest, ocid: str) -> OpeningOut:
-    tender = _tender(request, ocid)
+    tender = visible_tender(request.user, ocid)
     opening, lines = selectors.opening_record(tender)
     if opening is None:
         moment = services.opening_time(tender)

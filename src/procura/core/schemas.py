@@ -5,10 +5,24 @@ amount with the currency's minor units. One definition, so the OpenAPI document 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Annotated
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from procura.core.money import Money
+
+
+def no_nul(value: str) -> str:
+    """PostgreSQL cannot store a NUL character: refuse it in the request rather than fail on saving."""
+    if "\x00" in value:
+        raise PydanticCustomError("invalid", _("Remove the NUL character (\\u0000) from the text."))
+    return value
+
+
+Text = Annotated[str, AfterValidator(no_nul)]  # any text a request carries
 
 DECIMAL_TEXT = 'A decimal number written as a string, such as "1250.00", so nothing is lost to rounding.'
 

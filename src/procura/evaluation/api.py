@@ -13,20 +13,18 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from pydantic import AfterValidator
-from pydantic_core import PydanticCustomError
 
 from procura.accounts.authentication import api_auth, request_user
 from procura.accounts.models import User
 from procura.bids import selectors as bids_selectors
 from procura.bids.models import Bid
 from procura.core.errors import InvalidInput, NotFound
-from procura.core.schemas import MoneyOut
+from procura.core.schemas import MoneyOut, Text
 from procura.evaluation import access, selectors, services
 from procura.evaluation.models import (
     Assessment,
@@ -37,21 +35,9 @@ from procura.evaluation.models import (
     Score,
 )
 from procura.tenders.models import Lot, Tender
-from procura.tenders.selectors import tender_visible
+from procura.tenders.selectors import visible_tender
 
 router = Router(tags=["evaluation"])
-
-OCID_MAX_LENGTH = 64
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store NUL characters; refuse them here rather than fail on saving.
-    if "\x00" in value:
-        raise PydanticCustomError("invalid", _("Remove the NUL character (\\u0000) from the text."))
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 # --- Input schemas --------------------------------------------------------------------------------
@@ -351,11 +337,7 @@ def _score_out(score: Score) -> ScoreOut:
 # --- Look-ups -------------------------------------------------------------------------------------
 def _tender(request: HttpRequest, ocid: str) -> Tender:
     """The tender once its bids are opened; NotFound before (there is no evaluation yet)."""
-    tender = None
-    if len(ocid) <= OCID_MAX_LENGTH and "\x00" not in ocid:
-        tender = tender_visible(request.user, ocid)
-    if tender is None:
-        raise NotFound(_("There is no tender %(ocid)s.") % {"ocid": ocid[:OCID_MAX_LENGTH]})
+    tender = visible_tender(request.user, ocid)
     if not bids_selectors.is_opened(tender):
         raise NotFound(
             _("The bids for %(ocid)s have not been opened yet: there is no evaluation.") % {"ocid": tender.ocid}

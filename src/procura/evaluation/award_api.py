@@ -12,39 +12,27 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from pydantic import AfterValidator
-from pydantic_core import PydanticCustomError
 
 from procura.accounts.authentication import api_auth, optional_auth, request_user
 from procura.accounts.models import Organisation
 from procura.bids.models import Bid
 from procura.core import clock
 from procura.core.errors import InvalidInput, NotFound
-from procura.core.schemas import MoneyOut
+from procura.core.schemas import MoneyOut, Text
 from procura.evaluation import award_access as access
 from procura.evaluation import awards, complaints, selectors
 from procura.evaluation.models import Award, AwardStatus, Complaint, DecisionNotice
 from procura.tenders.models import Lot, Tender
-from procura.tenders.selectors import tender_visible
+from procura.tenders.selectors import tender_visible, visible_tender
 
 router = Router(tags=["awards"])
 
-OCID_MAX_LENGTH = 64
 TEXT_MAX_LENGTH = 20_000
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise PydanticCustomError("invalid", _("Remove the NUL character (\\u0000) from the text."))
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 # --- Input schemas ----------------------------------------------------------------------------------
@@ -225,15 +213,6 @@ def _notice_out(notice: DecisionNotice) -> DecisionNoticeOut:
 
 
 # --- Look-ups ---------------------------------------------------------------------------------------
-def _tender(request: HttpRequest, ocid: str) -> Tender:
-    tender = None
-    if len(ocid) <= OCID_MAX_LENGTH and "\x00" not in ocid:
-        tender = tender_visible(request.user, ocid)
-    if tender is None:
-        raise NotFound(_("There is no tender %(ocid)s.") % {"ocid": ocid[:OCID_MAX_LENGTH]})
-    return tender
-
-
 def _lot(tender: Tender, lot_id: str) -> Lot:
     lot = tender.lots.filter(local_id=lot_id[:32]).first()
     if lot is None:
@@ -272,7 +251,7 @@ def _fresh_award(award_id: uuid.UUID) -> Award:
     "and the complaints about each (their public part is at GET /complaints/{id}).",
 )
 def award_list(request: HttpRequest, ocid: str) -> list[AwardOut]:
-    tender = _tender(request, ocid)
+    tender = visible_tender(request.user, ocid)
     return [_award_out(award) for award in selectors.tender_awards(tender)]
 
 
@@ -286,7 +265,7 @@ def award_list(request: HttpRequest, ocid: str) -> list[AwardOut]:
     "Starts the standstill and sends a decision notice to every bidder. A lot already decided is a 409.",
 )
 def award_decide(request: HttpRequest, ocid: str, lot_id: str, payload: AwardDecideIn) -> Status[AwardOut]:
-    tender = _tender(request, ocid)
+    tender = visible_tender(request.user, ocid)
     access.check_can_decide_award(request.user, tender)
     lot = _lot(tender, lot_id)
     bid = Bid.objects.select_related("supplier").filter(pk=payload.bid, lot=lot).first()
@@ -305,7 +284,7 @@ def award_decide(request: HttpRequest, ocid: str, lot_id: str, payload: AwardDec
     "is declared unsuccessful.",
 )
 def lot_close(request: HttpRequest, ocid: str, lot_id: str, payload: LotCloseIn) -> Status[AwardOut]:
-    tender = _tender(request, ocid)
+    tender = visible_tender(request.user, ocid)
     access.check_can_decide_award(request.user, tender)
     lot = _lot(tender, lot_id)
     award = awards.lot_close_without_award(actor=request_user(request), lot=lot, reason=payload.reason)

@@ -30,7 +30,7 @@ from procura.core import clock
 from procura.core.errors import InvalidInput, NotFound, ProcuraError
 from procura.core.money import decimal_text
 from procura.core.pagination import paginate
-from procura.core.schemas import DECIMAL_TEXT, MoneyOut
+from procura.core.schemas import DECIMAL_TEXT, MoneyOut, Text
 from procura.documents import access as documents_access
 from procura.documents.selectors import documents_for
 from procura.planning.selectors import plan_line_get
@@ -48,7 +48,6 @@ from procura.tenders.search import TenderFilters, search_tenders
 
 router = Router(tags=["tenders"])
 
-OCID_MAX_LENGTH = 64
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 
 
@@ -56,13 +55,6 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 def _invalid(message: str) -> PydanticCustomError:
     # A message without pydantic's "Value error, " prefix, in the caller's language.
     return PydanticCustomError("invalid", message)
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store NUL characters; refuse them here rather than fail on saving.
-    if "\x00" in value:
-        raise _invalid(_("Remove the NUL character (\\u0000) from the text."))
-    return value
 
 
 def _sensible_moment(value: dt.datetime) -> dt.datetime:
@@ -88,7 +80,6 @@ def _weight(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_no_nul)]
 Moment = Annotated[AwareDatetime, AfterValidator(_sensible_moment)]
 MOMENT_TEXT = "ISO 8601 with its time zone, such as 2026-03-20T12:00:00Z."
 
@@ -682,16 +673,6 @@ def _body_field_names(prefix: str = "", *, unprefixed: frozenset[str] = frozense
 
 
 # --- Look-ups -------------------------------------------------------------------------------------
-def _tender(request: HttpRequest, ocid: str) -> Tender:
-    """The tender if the caller may see it; a draft of another buyer is simply not found."""
-    tender = None
-    if len(ocid) <= OCID_MAX_LENGTH and "\x00" not in ocid:
-        tender = selectors.tender_visible(request.user, ocid)
-    if tender is None:
-        raise NotFound(_("There is no tender %(ocid)s.") % {"ocid": ocid[:OCID_MAX_LENGTH]})
-    return tender
-
-
 # --- Endpoints ------------------------------------------------------------------------------------
 @router.get(
     "/tenders",
@@ -743,7 +724,7 @@ def tender_create(request: HttpRequest, payload: TenderIn) -> Status[TenderOut]:
 
 @router.get("/tenders/{ocid}", response=TenderOut, auth=optional_auth, summary="A tender")
 def tender_detail(request: HttpRequest, ocid: str) -> TenderOut:
-    return _tender_out(request, _tender(request, ocid))
+    return _tender_out(request, selectors.visible_tender(request.user, ocid))
 
 
 @router.put(
@@ -755,7 +736,7 @@ def tender_detail(request: HttpRequest, ocid: str) -> TenderOut:
     "keep their ids when sent with them.",
 )
 def tender_update(request: HttpRequest, ocid: str, payload: TenderDetailsIn) -> TenderOut:
-    tender = _tender(request, ocid)
+    tender = selectors.visible_tender(request.user, ocid)
     with _body_field_names():
         tender = services.tender_update(actor=request_user(request), tender=tender, details=_details(payload))
     return _tender_out(request, tender)
@@ -769,7 +750,7 @@ def tender_update(request: HttpRequest, ocid: str, payload: TenderDetailsIn) -> 
     description="Idempotent: publishing a published tender returns it unchanged.",
 )
 def tender_publish(request: HttpRequest, ocid: str) -> TenderOut:
-    tender = _tender(request, ocid)
+    tender = selectors.visible_tender(request.user, ocid)
     with _body_field_names():
         tender = services.tender_publish(actor=request_user(request), tender=tender)
     return _tender_out(request, tender)
@@ -784,7 +765,7 @@ def tender_publish(request: HttpRequest, ocid: str) -> TenderOut:
     "(see TenderChangesIn). A material change while bids are open extends the deadline.",
 )
 def tender_amend(request: HttpRequest, ocid: str, payload: AmendmentIn) -> Status[AmendmentOut]:
-    tender = _tender(request, ocid)
+    tender = selectors.visible_tender(request.user, ocid)
     details = _changed_details(services.details_of(tender), payload.tender)
     with _body_field_names("tender", unprefixed=frozenset({"rationale"})):
         amendment = services.tender_amend(
@@ -798,7 +779,7 @@ def tender_amend(request: HttpRequest, ocid: str, payload: AmendmentIn) -> Statu
 
 @router.post("/tenders/{ocid}/cancel", response=TenderOut, auth=api_auth, summary="Cancel a published tender")
 def tender_cancel(request: HttpRequest, ocid: str, payload: ReasonIn) -> TenderOut:
-    tender = _tender(request, ocid)
+    tender = selectors.visible_tender(request.user, ocid)
     with _body_field_names():
         tender = services.tender_cancel(actor=request_user(request), tender=tender, reason=payload.reason)
     return _tender_out(request, tender)
@@ -812,7 +793,7 @@ def tender_cancel(request: HttpRequest, ocid: str, payload: ReasonIn) -> TenderO
     description="Once bids have closed, when no award can be made.",
 )
 def tender_unsuccessful(request: HttpRequest, ocid: str, payload: ReasonIn) -> TenderOut:
-    tender = _tender(request, ocid)
+    tender = selectors.visible_tender(request.user, ocid)
     with _body_field_names():
         tender = services.tender_mark_unsuccessful(
             actor=request_user(request),
@@ -833,7 +814,7 @@ def tender_unsuccessful(request: HttpRequest, ocid: str, payload: ReasonIn) -> T
 )
 def clarification_list(request: HttpRequest, ocid: str) -> list[dict[str, Any]]:
     user = request.user
-    tender = _tender(request, ocid)
+    tender = selectors.visible_tender(request.user, ocid)
     buyer_member = access.is_buyer_member(user, tender)
     knows_asker: dict[uuid.UUID, bool] = {}
     shown = []
@@ -860,7 +841,7 @@ def clarification_list(request: HttpRequest, ocid: str) -> list[dict[str, Any]]:
     "public never learn who asked.",
 )
 def clarification_ask(request: HttpRequest, ocid: str, payload: QuestionIn) -> Status[dict[str, Any]]:
-    tender = _tender(request, ocid)
+    tender = selectors.visible_tender(request.user, ocid)
     supplier = accounts_selectors.organisation_get(payload.supplier_id)
     if supplier is None:
         raise InvalidInput.for_field("supplier_id", _("There is no organisation with this id."))

@@ -6,9 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from procura.accounts.models import Organisation
 from procura.core import clock
+from procura.core.errors import NotFound
 from procura.tenders import access
 from procura.tenders.domain import TenderStatus, tender_status
 from procura.tenders.models import Amendment, Clarification, Tender
@@ -23,6 +25,21 @@ def tender_visible(user: Any, ocid: str) -> Tender | None:
     tender = tender_get(ocid)
     if tender is None or not access.can_view_tender(user, tender):
         return None
+    return tender
+
+
+OCID_MAX_LENGTH = 64  # the longest ocid the platform makes; a longer one names no tender
+
+
+def visible_tender(user: Any, ocid: str) -> Tender:
+    """The tender, looked up by an ocid someone typed (in a URL or a body), if `user` may see it;
+    NotFound naming the ocid otherwise: for a draft of another buyer, an unknown ocid, an
+    over-long one or one with a NUL character."""
+    tender = None
+    if len(ocid) <= OCID_MAX_LENGTH and "\x00" not in ocid:
+        tender = tender_visible(user, ocid)
+    if tender is None:
+        raise NotFound(_("There is no tender %(ocid)s.") % {"ocid": ocid[:OCID_MAX_LENGTH].replace("\x00", "")})
     return tender
 
 
