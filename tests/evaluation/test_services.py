@@ -613,6 +613,9 @@ def test_a_bid_is_disqualified_with_a_reason(scene: Scene, decided: list[BidQual
     world = scene.world
     error = refused(InvalidInput, services.bid_disqualify, actor=world.officer, bid=scene.bid, reason="  ")
     assert fields_of(error) == {"reason"}
+    for bad in ("No tax\x00 certificate.", "x" * 20_001):  # PostgreSQL stores no NUL; the column has a limit
+        error = refused(InvalidInput, services.bid_disqualify, actor=world.officer, bid=scene.bid, reason=bad)
+        assert fields_of(error) == {"reason"}
     assessment = services.bid_disqualify(actor=world.officer, bid=scene.bid, reason="No valid tax certificate.")
     assert (assessment.status, assessment.disqualification_reason) == ("disqualified", "No valid tax certificate.")
     assert [e.bid_id for e in decided] == [scene.bid.pk]

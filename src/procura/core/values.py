@@ -52,3 +52,13 @@ def clean_text(value: Any, *, field: str, problems: Problems, max_length: int, r
             % {"count": max_length},
         )
     return value
+
+
+def checked_text(value: Any, *, field: str, max_length: int, required: str | None = None) -> str:
+    """One field's text, cleaned as `clean_text` does; InvalidInput naming the field (its message
+    also the error's) when it is not acceptable. For a service that checks a single text."""
+    problems = Problems()
+    text = clean_text(value, field=field, problems=problems, max_length=max_length, required=required)
+    if problems.fields:
+        raise InvalidInput(problems.fields[field][0], fields=problems.fields)
+    return text

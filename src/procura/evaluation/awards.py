@@ -36,6 +36,7 @@ from procura.bids.models import Bid, BidOpening, OpenedBid
 from procura.core import clock, events
 from procura.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from procura.core.money import Money
+from procura.core.values import checked_text
 from procura.evaluation import award_access as access
 from procura.evaluation import selectors
 from procura.evaluation.events import AwardActivated, AwardDecided
@@ -61,16 +62,7 @@ def standstill_period() -> dt.timedelta:
 
 # --- Shared checks ---------------------------------------------------------------------------------
 def _clean_text(value: str, *, field: str, required: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise InvalidInput.for_field(field, required)
-    if len(text) > REASONS_MAX_LENGTH:
-        raise InvalidInput.for_field(
-            field, _("Shorten the text to at most %(count)s characters.") % {"count": f"{REASONS_MAX_LENGTH:,}"}
-        )
-    if "\x00" in text:
-        raise InvalidInput.for_field(field, _("Remove the NUL character (\\u0000) from the text."))
-    return text
+    return checked_text(value, field=field, max_length=REASONS_MAX_LENGTH, required=required)
 
 
 def _locked_tender(tender_id: uuid.UUID) -> Tender:

@@ -38,6 +38,7 @@ from procura.audit.codes import AuditAction
 from procura.audit.services import audit_record
 from procura.core import clock, events
 from procura.core.errors import Conflict, InvalidInput, NotFound, ProcuraError, RuleViolation
+from procura.core.values import checked_text
 from procura.documents.models import Document, DocumentType
 from procura.documents.services import document_upload
 from procura.evaluation import award_access as access
@@ -67,16 +68,7 @@ class ComplaintDocument:
 
 
 def _clean(value: str, *, field: str, required: str | None) -> str:
-    text = (value or "").strip()
-    if required is not None and not text:
-        raise InvalidInput.for_field(field, required)
-    if len(text) > REASONS_MAX_LENGTH:
-        raise InvalidInput.for_field(
-            field, _("Shorten the text to at most %(count)s characters.") % {"count": f"{REASONS_MAX_LENGTH:,}"}
-        )
-    if "\x00" in text:
-        raise InvalidInput.for_field(field, _("Remove the NUL character (\\u0000) from the text."))
-    return text
+    return checked_text(value, field=field, max_length=REASONS_MAX_LENGTH, required=required)
 
 
 def _moment(value: dt.datetime) -> str:

@@ -30,6 +30,7 @@ from procura.bids import services as bids_services
 from procura.bids.models import Bid, BidOpening, OpenedBid
 from procura.core import clock, events
 from procura.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RuleViolation
+from procura.core.values import Problems, clean_text
 from procura.evaluation import access, selectors
 from procura.evaluation.domain import Method, ScoreMode, abnormally_low, mark_problem
 from procura.evaluation.events import BidQualificationDecided, FinancialOffersOpened
@@ -66,17 +67,6 @@ def abnormally_low_share() -> Decimal:
 
 def _tender(tender_id: uuid.UUID) -> Tender:
     return Tender.objects.select_related("buyer").get(pk=tender_id)
-
-
-def _text(value: str | None) -> str:
-    return (value or "").strip()
-
-
-def _check_length(errors: dict[str, list[str]], field: str, text: str, limit: int = TEXT_LIMIT) -> None:
-    if len(text) > limit:
-        errors.setdefault(field, []).append(
-            _("This can be at most %(limit)s characters; it has %(count)s.") % {"limit": limit, "count": len(text)}
-        )
 
 
 def _check_evaluating(tender: Tender) -> None:
@@ -250,14 +240,14 @@ def panel_member_add(*, actor: User, tender: Tender, user: User, role: str, affi
     independent: an active person belonging neither to the buyer nor to any bidder."""
     tender = _tender(tender.pk)
     access.check_can_manage_panel(actor, tender)
-    errors: dict[str, list[str]] = {}
+    problems = Problems()
+    errors = problems.fields
     try:
         chosen = PanelRole(role)
     except ValueError:
         errors["role"] = [_("Choose evaluator or independent observer.")]
         chosen = None
-    affiliation = _text(affiliation)
-    _check_length(errors, "affiliation", affiliation, 300)
+    affiliation = clean_text(affiliation, field="affiliation", problems=problems, max_length=300)
     if user is None or not user.is_active:
         errors.setdefault("user", []).append(_("Choose a person with an active account on Procura."))
     if errors or chosen is None:
@@ -348,10 +338,10 @@ def declaration_sign(
     seeing any bid. Once only; a declared conflict recuses the member."""
     tender = _tender(tender.pk)
     check_signed_in(actor)
-    errors: dict[str, list[str]] = {}
-    statement = _text(statement)
-    signed_name = _text(signed_name)
-    _check_length(errors, "statement", statement)
+    problems = Problems()
+    errors = problems.fields
+    statement = clean_text(statement, field="statement", problems=problems, max_length=TEXT_LIMIT)
+    signed_name = clean_text(signed_name, field="signed_name", problems=problems, max_length=300)
     if has_conflict and not statement:
         errors["statement"] = [_("Describe the conflict of interest: with which bidder, and how.")]
     if not signed_name:
@@ -440,12 +430,16 @@ def _record_mark(
     else:
         access.check_can_score(actor, tender)
     _check_criterion(tender, criterion)
-    errors: dict[str, list[str]] = {}
+    problems = Problems()
+    errors = problems.fields
     value = _mark(mark, errors)
-    justification = _text(justification)
-    if not justification:
-        errors["justification"] = [_("Give the reasons for this mark: every mark is justified.")]
-    _check_length(errors, "justification", justification)
+    justification = clean_text(
+        justification,
+        field="justification",
+        problems=problems,
+        max_length=TEXT_LIMIT,
+        required=_("Give the reasons for this mark: every mark is justified."),
+    )
     if errors or value is None:
         raise InvalidInput(_("The mark is not recorded: some details need correcting."), fields=errors)
     with transaction.atomic():
@@ -522,9 +516,9 @@ def assessment_record_checks(
     """Record the eligibility and exclusion checks of a bid still under evaluation."""
     tender = _tender(bid.tender_id)
     access.check_can_manage_evaluation(actor, tender)
-    errors: dict[str, list[str]] = {}
-    notes = _text(notes)
-    _check_length(errors, "notes", notes)
+    problems = Problems()
+    errors = problems.fields
+    notes = clean_text(notes, field="notes", problems=problems, max_length=TEXT_LIMIT)
     if errors:
         raise InvalidInput(_("The checks are not recorded: some details need correcting."), fields=errors)
     with transaction.atomic():
@@ -611,11 +605,15 @@ def bid_disqualify(*, actor: User, bid: Bid, reason: str) -> Assessment:
     disqualified until its lot is decided (an abnormally low price not explained, say)."""
     tender = _tender(bid.tender_id)
     access.check_can_manage_evaluation(actor, tender)
-    errors: dict[str, list[str]] = {}
-    reason = _text(reason)
-    if not reason:
-        errors["reason"] = [_("Give the reason for disqualifying the bid: the bidder is told.")]
-    _check_length(errors, "reason", reason)
+    problems = Problems()
+    errors = problems.fields
+    reason = clean_text(
+        reason,
+        field="reason",
+        problems=problems,
+        max_length=TEXT_LIMIT,
+        required=_("Give the reason for disqualifying the bid: the bidder is told."),
+    )
     if errors:
         raise InvalidInput(_("The bid is not disqualified: some details need correcting."), fields=errors)
     with transaction.atomic():
@@ -650,11 +648,15 @@ def low_price_accept(*, actor: User, bid: Bid, justification: str) -> Assessment
     for with a clarification request). Without it, the bid is neither qualified nor awarded."""
     tender = _tender(bid.tender_id)
     access.check_can_manage_evaluation(actor, tender)
-    errors: dict[str, list[str]] = {}
-    justification = _text(justification)
-    if not justification:
-        errors["justification"] = [_("Say why the price is acceptable: the justification is kept on record.")]
-    _check_length(errors, "justification", justification)
+    problems = Problems()
+    errors = problems.fields
+    justification = clean_text(
+        justification,
+        field="justification",
+        problems=problems,
+        max_length=TEXT_LIMIT,
+        required=_("Say why the price is acceptable: the justification is kept on record."),
+    )
     if errors:
         raise InvalidInput(_("The price is not accepted: some details need correcting."), fields=errors)
     with transaction.atomic():
@@ -704,11 +706,15 @@ def clarification_request_send(
     are emailed; the answer is given on the bid's evaluation page or through the API."""
     tender = _tender(bid.tender_id)
     access.check_can_manage_evaluation(actor, tender)
-    errors: dict[str, list[str]] = {}
-    question = _text(question)
-    if not question:
-        errors["question"] = [_("Write the question for the bidder.")]
-    _check_length(errors, "question", question)
+    problems = Problems()
+    errors = problems.fields
+    question = clean_text(
+        question,
+        field="question",
+        problems=problems,
+        max_length=TEXT_LIMIT,
+        required=_("Write the question for the bidder."),
+    )
     now = clock.now()
     if respond_by is None or respond_by.tzinfo is None or respond_by.utcoffset() is None:
         errors["respond_by"] = [_("Give the date and time by which the bidder must answer.")]
@@ -769,11 +775,11 @@ def clarification_request_answer(*, actor: User, request: ClarificationRequest, 
     """The bidder's answer, by one of its bid managers, no later than the deadline; once only."""
     bid = Bid.objects.select_related("supplier", "tender", "tender__buyer").get(pk=request.bid_id)
     access.check_can_answer_clarification(actor, bid)
-    errors: dict[str, list[str]] = {}
-    response = _text(response)
-    if not response:
-        errors["response"] = [_("Write your answer.")]
-    _check_length(errors, "response", response)
+    problems = Problems()
+    errors = problems.fields
+    response = clean_text(
+        response, field="response", problems=problems, max_length=TEXT_LIMIT, required=_("Write your answer.")
+    )
     if errors:
         raise InvalidInput(_("The answer is not sent: some details need correcting."), fields=errors)
     tender = _tender(bid.tender_id)

@@ -20,6 +20,7 @@ from procura.audit.services import audit_record
 from procura.contracts.models import Contract
 from procura.core.errors import InvalidInput, NotFound
 from procura.core.money import Money, minor_units
+from procura.core.values import checked_text
 
 CONTRACT_RELATED = ("tender", "tender__buyer", "award", "lot", "buyer", "supplier")
 
@@ -88,14 +89,7 @@ def aware(value: dt.datetime | None, field: str, message: str) -> dt.datetime:
 
 def text(value: str | None, field: str, *, required: str | None = None, limit: int = 20_000) -> str:
     """Text as typed, trimmed; `required` is the message when it is empty."""
-    cleaned = (value or "").strip()
-    if "\x00" in cleaned:
-        raise InvalidInput.for_field(field, _("Remove the NUL character (\\u0000) from the text."))
-    if required is not None and not cleaned:
-        raise InvalidInput.for_field(field, required)
-    if len(cleaned) > limit:
-        raise InvalidInput.for_field(field, _("This can be at most %(limit)s characters.") % {"limit": limit})
-    return cleaned
+    return checked_text(value, field=field, max_length=limit, required=required)
 
 
 def next_local_id(prefix: str, existing: int) -> str:
