@@ -76,6 +76,23 @@ def _locmem_email(settings: pytest.FixtureRequest) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # type: ignore[attr-defined]
 
 
+# The people of a matrix: everyone in the World but the review body, and someone not signed in.
+# A matrix adds the review body ("reviewer") and its own people (an observer, say) where its pages
+# concern them.
+PEOPLE = [
+    "anonymous",
+    "officer",
+    "approver",
+    "evaluator",
+    "other_officer",
+    "bid_manager",
+    "viewer",
+    "other_bid_manager",
+    "admin",
+    "auditor",
+]
+
+
 @dataclass
 class World:
     """The organisations and people every authorization-matrix test uses."""

@@ -21,22 +21,10 @@ from procura.alerts.services import alert_feed_reset, tender_follow
 from procura.audit.models import AuditEntry
 from procura.core import clock
 from tests.alerts.support import subscribe
-from tests.conftest import World
+from tests.conftest import PEOPLE, World
 from tests.tenders.support import draft, published
 from tests.tenders.test_api import send
 
-PEOPLE = [
-    "anonymous",
-    "officer",
-    "approver",
-    "evaluator",
-    "other_officer",
-    "bid_manager",
-    "viewer",
-    "other_bid_manager",
-    "admin",
-    "auditor",
-]
 SIGN_IN = "sign-in"
 SUPPLIERS = ("bid_manager", "viewer", "other_bid_manager")
 

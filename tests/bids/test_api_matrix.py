@@ -26,22 +26,9 @@ from procura.core import clock
 from procura.core.models import IdempotencyRecord
 from procura.tenders.models import Tender
 from tests.bids.support import after_opening, declared_panel, draft_bid, open_tender, submitted_bid
-from tests.conftest import World
+from tests.conftest import PEOPLE, World
 from tests.documents.samples import PDF
 from tests.tenders.test_api import send
-
-PEOPLE = [
-    "anonymous",
-    "officer",
-    "approver",
-    "evaluator",
-    "other_officer",
-    "bid_manager",
-    "viewer",
-    "other_bid_manager",
-    "admin",
-    "auditor",
-]
 
 PRICE = "8675.31"  # in every bid these rows make: it must appear exactly where the content may be read
 BIDDER = frozenset({"bid_manager", "viewer"})

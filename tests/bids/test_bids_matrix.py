@@ -20,7 +20,7 @@ from procura.bids.models import Bid, Receipt
 from procura.core import clock
 from procura.tenders.models import Tender
 from tests.bids.support import after_opening, declared_panel, draft_bid, open_tender
-from tests.conftest import World
+from tests.conftest import PEOPLE, World
 
 pytestmark = pytest.mark.django_db
 
@@ -40,18 +40,6 @@ COVERED_URL_NAMES = {
     "receipt-download",
 }
 
-PEOPLE = [
-    "anonymous",
-    "officer",
-    "approver",
-    "evaluator",
-    "other_officer",
-    "bid_manager",
-    "viewer",
-    "other_bid_manager",
-    "admin",
-    "auditor",
-]
 SIGN_IN = "sign-in"
 SECRET_PRICE = "4321.09"
 SECRET_FILE = b"Our secret method statement."

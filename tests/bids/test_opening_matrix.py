@@ -25,23 +25,11 @@ from tests.bids.test_opening_pages import (
     open_the_bids,
     opened_bids_url,
 )
-from tests.conftest import World
+from tests.conftest import PEOPLE, World
 
 # Read by tests/web/test_authorization_matrix.py: named URLs this table covers.
 COVERED_URL_NAMES = {"opened-bids", "opened-bid-file"}
 
-PEOPLE = [
-    "anonymous",
-    "officer",
-    "approver",
-    "evaluator",
-    "other_officer",
-    "bid_manager",
-    "viewer",
-    "other_bid_manager",
-    "admin",
-    "auditor",
-]
 SIGN_IN = "sign-in"
 BEFORE, AFTER = "before the opening", "after the opening"
 

@@ -32,25 +32,13 @@ from procura.contracts.models import (
 )
 from procura.core import clock
 from procura.core.models import IdempotencyRecord
-from tests.conftest import World
+from tests.conftest import PEOPLE, World
 from tests.contracts.support import Scene, current_code
 from tests.savepoints import rolled_back
 from tests.tenders.test_api import send
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = [
-    "anonymous",
-    "officer",
-    "approver",
-    "evaluator",
-    "other_officer",
-    "bid_manager",
-    "viewer",
-    "other_bid_manager",
-    "admin",
-    "auditor",
-]
 WORKSPACE = frozenset({"officer", "approver", "evaluator", "bid_manager", "viewer", "admin", "auditor"})
 
 

@@ -12,7 +12,7 @@ import pytest
 from procura.accounts.models import User
 from procura.contracts.models import Contract, ContractStatus, InvoiceStatus, MilestoneStatus, Payment
 from procura.core import clock
-from tests.conftest import World
+from tests.conftest import PEOPLE, World
 from tests.contracts.support import Scene, current_code
 from tests.savepoints import rolled_back
 
@@ -39,18 +39,6 @@ COVERED_URL_NAMES = {
     "contract-complete",
 }
 
-PEOPLE = [
-    "anonymous",
-    "officer",
-    "approver",
-    "evaluator",
-    "other_officer",
-    "bid_manager",
-    "viewer",
-    "other_bid_manager",
-    "admin",
-    "auditor",
-]
 SIGN_IN = "sign-in"
 WORKSPACE = frozenset({"officer", "approver", "evaluator", "bid_manager", "viewer", "admin", "auditor"})
 

@@ -21,6 +21,7 @@ from django.test import Client
 from procura.core import clock
 from procura.evaluation import complaints
 from procura.evaluation.models import Award, AwardStatus, Complaint, ComplaintStatus, DecisionNotice
+from tests.conftest import PEOPLE as EVERYONE
 from tests.conftest import World
 from tests.evaluation.award_support import (
     REASONS,
@@ -49,19 +50,7 @@ COVERED_URL_NAMES = {
     "complaint-withdraw",
 }
 
-PEOPLE = [
-    "anonymous",
-    "officer",
-    "approver",
-    "evaluator",
-    "other_officer",
-    "bid_manager",
-    "viewer",
-    "other_bid_manager",
-    "admin",
-    "auditor",
-    "reviewer",
-]
+PEOPLE = [*EVERYONE, "reviewer"]
 SIGN_IN = "sign-in"
 SECRET = "Confidential: our Lyon supplier quotes 412.50 per pallet."
 # The confidential part of a complaint: its complainant's members, the review body, overseers.

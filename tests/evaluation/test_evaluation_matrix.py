@@ -34,6 +34,7 @@ from procura.evaluation.models import (
 from procura.tenders.models import Tender
 from tests import factories
 from tests.bids.support import submitted_bid
+from tests.conftest import PEOPLE as EVERYONE
 from tests.conftest import World
 from tests.evaluation.support import Scene, answers_for, full_panel, opened, panel_people, tender_with
 from tests.savepoints import rolled_back
@@ -62,21 +63,7 @@ COVERED_URL_NAMES = {
     "clarification-answer",
 }
 
-PEOPLE = [
-    "anonymous",
-    "officer",
-    "approver",
-    "evaluator",
-    "other_officer",
-    "bid_manager",
-    "viewer",
-    "other_bid_manager",
-    "admin",
-    "auditor",
-    "observer",
-    "undeclared",
-    "recused",
-]
+PEOPLE = [*EVERYONE, "observer", "undeclared", "recused"]
 PANEL = ["officer", "evaluator", "observer", "undeclared", "recused"]
 READERS = ["officer", "evaluator", "observer", "admin", "auditor"]  # read the bids
 SIGN_IN = "sign-in"

@@ -22,24 +22,12 @@ from procura.api import api
 from procura.core import clock
 from procura.incidents.models import DeadlineExtension, Incident
 from procura.tenders.models import Tender
-from tests.conftest import World
+from tests.conftest import PEOPLE, World
 from tests.incidents.support import HOUR, MINUTE, deadline_of, outage_over, tender_open_for_bids
 
 # Read by tests/web/test_authorization_matrix.py: named URLs this table covers.
 COVERED_URL_NAMES = {"incident-list", "incident-new", "incident", "incident-extend", "incident-public-list"}
 
-PEOPLE = [
-    "anonymous",
-    "officer",
-    "approver",
-    "evaluator",
-    "other_officer",
-    "bid_manager",
-    "viewer",
-    "other_bid_manager",
-    "admin",
-    "auditor",
-]
 SIGN_IN = "sign-in"
 REFUSAL = "Only platform administrators can record incidents and extend deadlines after them."
 

@@ -10,25 +10,14 @@ import pytest
 
 from procura.publication.importer import import_path
 from procura.publication.models import HistoricalProcess, HistoricalRelease
+from tests.conftest import PEOPLE as EVERYONE
 from tests.conftest import World
 from tests.publication.history_support import HISTORY
 
 # Read by tests/web/test_authorization_matrix.py: named URLs this table covers.
 COVERED_URL_NAMES = {"history-processes", "history-process", "history-compiled", "history-release"}
 
-PEOPLE = [
-    "anonymous",
-    "officer",
-    "approver",
-    "evaluator",
-    "other_officer",
-    "bid_manager",
-    "viewer",
-    "other_bid_manager",
-    "admin",
-    "auditor",
-    "reviewer",
-]
+PEOPLE = [*EVERYONE, "reviewer"]
 OCID = "ocds-test01-0001"
 
 PAGES: list[Callable[[HistoricalRelease], str]] = [

@@ -8,6 +8,7 @@ import pytest
 
 from procura.publication import bulk
 from procura.publication.models import BulkFile
+from tests.conftest import PEOPLE as EVERYONE
 from tests.conftest import World
 from tests.publication.bulk_support import bulk_dir, store
 
@@ -16,19 +17,7 @@ __all__ = ["bulk_dir"]
 # Read by tests/web/test_authorization_matrix.py: named URLs this table covers.
 COVERED_URL_NAMES = {"open-data", "download"}
 
-PEOPLE = [
-    "anonymous",
-    "officer",
-    "approver",
-    "evaluator",
-    "other_officer",
-    "bid_manager",
-    "viewer",
-    "other_bid_manager",
-    "admin",
-    "auditor",
-    "reviewer",
-]
+PEOPLE = [*EVERYONE, "reviewer"]
 
 
 @pytest.fixture

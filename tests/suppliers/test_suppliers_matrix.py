@@ -21,21 +21,9 @@ from django.test import Client
 from procura.accounts.services import api_token_create
 from procura.api import api
 from procura.suppliers.models import BeneficialOwner, QualificationDocument
-from tests.conftest import World
+from tests.conftest import PEOPLE, World
 from tests.suppliers.conftest import Register, pdf
 
-PEOPLE = [
-    "anonymous",
-    "officer",
-    "approver",
-    "evaluator",
-    "other_officer",
-    "bid_manager",
-    "viewer",
-    "other_bid_manager",
-    "admin",
-    "auditor",
-]
 SIGN_IN = "sign-in"  # redirected to the sign-in page
 
 

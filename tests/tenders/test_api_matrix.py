@@ -18,22 +18,9 @@ from procura.audit.models import AuditEntry
 from procura.core import clock
 from procura.tenders import services
 from procura.tenders.models import Amendment, Clarification, Tender
-from tests.conftest import World
+from tests.conftest import PEOPLE, World
 from tests.tenders.support import DAY, draft, published
 from tests.tenders.test_api import send, tender_body
-
-PEOPLE = [
-    "anonymous",
-    "officer",
-    "approver",
-    "evaluator",
-    "other_officer",
-    "bid_manager",
-    "viewer",
-    "other_bid_manager",
-    "admin",
-    "auditor",
-]
 
 
 @dataclass

@@ -11,24 +11,12 @@ import pytest
 
 from procura.core import clock
 from procura.tenders.models import Clarification, Tender
-from tests.conftest import World
+from tests.conftest import PEOPLE, World
 from tests.tenders.support import draft, published
 
 # Read by tests/web/test_authorization_matrix.py: named URLs this table covers.
 COVERED_URL_NAMES = {"tenders", "tenders-csv", "tenders-feed", "tender", "tender-question"}
 
-PEOPLE = [
-    "anonymous",
-    "officer",
-    "approver",
-    "evaluator",
-    "other_officer",
-    "bid_manager",
-    "viewer",
-    "other_bid_manager",
-    "admin",
-    "auditor",
-]
 SIGN_IN = "sign-in"
 
 EVERYONE = dict.fromkeys(PEOPLE, 200)

@@ -17,21 +17,9 @@ from django.apps import apps
 from procura.core import clock
 from procura.tenders import services
 from procura.tenders.models import Amendment, Clarification, Tender
-from tests.conftest import World
+from tests.conftest import PEOPLE, World
 from tests.tenders.support import DAY, draft, published
 
-PEOPLE = [
-    "anonymous",
-    "officer",
-    "approver",
-    "evaluator",
-    "other_officer",
-    "bid_manager",
-    "viewer",
-    "other_bid_manager",
-    "admin",
-    "auditor",
-]
 SIGN_IN = "sign-in"
 SUPPLIERS = ("bid_manager", "viewer", "other_bid_manager")
 
