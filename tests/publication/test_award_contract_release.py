@@ -25,6 +25,7 @@ from procura.accounts.roles import OrganisationKind, Role
 from procura.bids import services as bids
 from procura.bids.models import Bid
 from procura.contracts import events as contract_events
+from procura.contracts import services as contract_services
 from procura.contracts.models import (
     Contract,
     ContractAmendment,
@@ -759,6 +760,30 @@ def test_a_contract_ended_before_both_signed_is_cancelled_in_ocds(world: World, 
     assert roles(release)["Small Firm Ltd"] == ["tenderer", "supplier"]  # still the award's supplier
     assert [lot["status"] for lot in release["tender"]["lots"]] == ["active", "active"]
     assert_all_valid(p.ocid)
+
+
+def test_terms_edited_before_signature_are_published_once(world: World, frozen_clock: clock.Clock) -> None:
+    # given: a contract awaiting signature
+    p, contract = _awarded(world, frozen_clock)
+    published = len(tags(p.ocid))
+    new_end = contract.period_end + 30 * DAY
+
+    # when: its title and end are edited before anyone signs
+    frozen_clock.advance(DAY)
+    contract_services.contract_update_terms(
+        actor=world.officer, contract=contract, title="Gloves, 25 months", period_end=new_end
+    )
+
+    # then: a contractUpdate release carries the new terms
+    release = last(p.ocid)
+    assert tags(p.ocid)[published:] == ["contractUpdate"]
+    [entry] = release["contracts"]
+    assert (entry["title"], entry["period"]["endDate"], entry["status"]) == ("Gloves, 25 months", z(new_end), "pending")
+    assert_all_valid(p.ocid)
+    # and an edit that changes nothing public publishes nothing
+    frozen_clock.advance(DAY)
+    contract_services.contract_update_terms(actor=world.officer, contract=contract, title="  Gloves, 25 months ")
+    assert len(tags(p.ocid)) == published + 1
 
 
 # --- implementation tag per contract --------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Contract domain events: publication turns them into OCDS releases in the same transaction.
 
-Tags: ContractCreated → contract; ContractSigned → contractUpdate; ContractAmended →
+Tags: ContractCreated → contract; ContractTermsUpdated and ContractSigned → contractUpdate; ContractAmended →
 contractAmendment; MilestoneChanged, InvoiceChanged and PaymentRecorded → implementation (or
 implementationUpdate); ContractTerminated → contractTermination; ContractCompleted →
 implementationUpdate.
@@ -26,6 +26,11 @@ class ContractEvent(DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class ContractCreated(ContractEvent):
     pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContractTermsUpdated(ContractEvent):
+    """The title, description or period changed before anyone signed."""
 
 
 @dataclass(frozen=True, kw_only=True)

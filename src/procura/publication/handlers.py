@@ -108,6 +108,7 @@ EVALUATION_QUIET: frozenset[type[evaluation_events.EvaluationEvent]] = frozenset
 # are not published, so InvoiceChanged has no handler.
 CONTRACT_TAGS: dict[type[contract_events.ContractEvent], str] = {
     contract_events.ContractCreated: "contract",
+    contract_events.ContractTermsUpdated: "contractUpdate",
     contract_events.ContractSigned: "contractUpdate",
     contract_events.ContractAmended: "contractAmendment",
     contract_events.ContractTerminated: "contractTermination",
@@ -139,8 +140,11 @@ def on_evaluation_event(event: evaluation_events.EvaluationEvent) -> None:
 
 def on_contract_event(event: contract_events.ContractEvent) -> None:
     # One party's signature alone changes nothing public: the contract is in force (dateSigned,
-    # status active) only once both have signed.
-    quiet = isinstance(event, contract_events.ContractSigned) and not event.fully_signed
+    # status active) only once both have signed. Terms edited back to what was published change
+    # nothing either.
+    quiet = isinstance(event, contract_events.ContractTermsUpdated) or (
+        isinstance(event, contract_events.ContractSigned) and not event.fully_signed
+    )
     _publish_tender(event.ocid, CONTRACT_TAGS[type(event)], only_if_changed=quiet)
 
 

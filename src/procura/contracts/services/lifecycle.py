@@ -38,6 +38,7 @@ from procura.contracts.events import (
     ContractCreated,
     ContractSigned,
     ContractTerminated,
+    ContractTermsUpdated,
 )
 from procura.contracts.models import (
     Contract,
@@ -218,8 +219,10 @@ def contract_update_terms(
         if period_end is not None:
             contract.period_end = aware(period_end, "period_end", _("Enter when the contract ends."))
         _check_period(contract.period_start, contract.period_end)
-        contract.updated_at = clock.now()
+        now = clock.now()
+        contract.updated_at = now
         contract.save(update_fields=["title", "description", "period_start", "period_end", "updated_at"])
+        events.record(ContractTermsUpdated(**event_fields(contract, now)))
         audit(
             AuditAction.CONTRACT_TERMS_UPDATED,
             actor,
