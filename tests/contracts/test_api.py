@@ -88,6 +88,26 @@ def test_signing_over_the_api_follows_the_same_rules(world: World, frozen_clock:
     assert Signature.objects.count() == 1
 
 
+def test_an_idempotency_key_is_no_way_around_the_wrong_code_throttle(world: World, frozen_clock: clock.Clock) -> None:
+    # given a contract past its standstill
+    contract = prepared(world, awarded(world, frozen_clock))
+    frozen_clock.advance(STANDSTILL)
+    client = world.client("officer")
+    url = f"/api/v1/contracts/{contract.pk}/signatures"
+    current_code(world.officer)
+    device = TOTPDevice.objects.get(user=world.officer, confirmed=True)
+    body = {"party": "buyer", "signed_name": world.officer.full_name, "otp_code": wrong_code(device)}
+    # when a wrong code is sent with a fresh Idempotency-Key each time
+    first = send(client, "POST", url, body, HTTP_IDEMPOTENCY_KEY="try-1")
+    second = send(client, "POST", url, body, HTTP_IDEMPOTENCY_KEY="try-2")
+    # then each wrong code counts, and the second is throttled as it would be without the header
+    assert (first.status_code, second.status_code) == (422, 422)
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    assert "Too many wrong codes" in error_of(second)["fields"]["otp_code"][0]
+    assert not Signature.objects.exists()
+
+
 def test_a_token_with_only_read_access_signs_nothing(world: World, frozen_clock: clock.Clock) -> None:
     contract = prepared(world, awarded(world, frozen_clock))
     frozen_clock.advance(STANDSTILL)

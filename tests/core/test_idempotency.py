@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import threading
 
@@ -13,7 +14,7 @@ from django.test import Client
 from procura.accounts.models import ApiToken, Invitation
 from procura.accounts.services import api_token_create
 from procura.core import clock
-from procura.core.idempotency import purge_expired
+from procura.core.idempotency import RETENTION, purge_expired
 from procura.core.models import IdempotencyRecord
 from tests.conftest import World
 
@@ -126,3 +127,34 @@ def test_concurrent_retries_on_postgresql_create_one_invitation(world: World) ->
         thread.join()
     assert statuses == [201] * 6
     assert Invitation.objects.filter(email="race@test.example").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refused_retries_on_postgresql_are_each_refused_and_leave_no_claim(world: World) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://...")
+    _, secret = api_token_create(actor=world.officer, name="race", scopes=["read", "write"])
+    # given an expired outcome under the key, so the retries queue on its row lock
+    caller = "bearer:" + hashlib.sha256(f"Bearer {secret}".encode()).hexdigest()
+    IdempotencyRecord.objects.create(
+        caller=caller, key="race-key", request_hash="old", created_at=clock.now() - 2 * RETENTION, status_code=201
+    )
+    start = threading.Barrier(6)
+    statuses: list[int] = []
+
+    def attempt() -> None:
+        try:
+            start.wait()
+            response = _invite(Client(HTTP_AUTHORIZATION=f"Bearer {secret}"), world, "race-key", email="not an email")
+            statuses.append(response.status_code)  # type: ignore[attr-defined]
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [422] * 6
+    assert not IdempotencyRecord.objects.exists()

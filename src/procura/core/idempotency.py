@@ -4,10 +4,11 @@ outcome again instead of a duplicate.
 The key is scoped to the caller (a hash of its Bearer token, or its user id for a session). The
 record is claimed with INSERT … ON CONFLICT DO NOTHING and locked with SELECT … FOR UPDATE, and
 the write runs in the same transaction: a concurrent retry waits for the first attempt to commit
-and then replays it. Only successful outcomes are kept; a failed attempt is rolled back whole and
-can be retried. A
-response marked `Cache-Control: no-store` (it shows a secret once) is not kept either: its retry
-is told the request already succeeded.
+and then replays it. Only successful outcomes are kept. A refused request (4xx) leaves no claim and
+can be retried; what the services committed on refusing it stays, as it would without the header
+(a wrong second-factor code is counted, so the header is no way around the throttle). A server
+error is rolled back whole. A response marked `Cache-Control: no-store` (it shows a secret once)
+is not kept either: its retry is told the request already succeeded.
 """
 
 from __future__ import annotations
@@ -63,11 +64,13 @@ class IdempotencyMiddleware:
         ).hexdigest()
         now = clock.now()
         with transaction.atomic():
-            IdempotencyRecord.objects.bulk_create(
-                [IdempotencyRecord(caller=caller, key=key, request_hash=fingerprint, created_at=now)],
-                ignore_conflicts=True,
-            )
-            record = IdempotencyRecord.objects.select_for_update().get(caller=caller, key=key)
+            record = None
+            while record is None:  # again if a concurrent refused attempt deleted the claim we waited on
+                IdempotencyRecord.objects.bulk_create(
+                    [IdempotencyRecord(caller=caller, key=key, request_hash=fingerprint, created_at=now)],
+                    ignore_conflicts=True,
+                )
+                record = IdempotencyRecord.objects.select_for_update().filter(caller=caller, key=key).first()
             if record.status_code is not None and record.created_at > now - RETENTION:
                 return self._replay(record, fingerprint)
             record.request_hash = fingerprint
@@ -79,9 +82,13 @@ class IdempotencyMiddleware:
                 record.content_type = "" if secret else response.get("Content-Type", "")
                 record.body = b"" if secret else response.content
                 record.save()
+            elif response.status_code >= 500 or transaction.get_connection().needs_rollback:
+                transaction.set_rollback(True)  # a server error: nothing of it stays
             else:
-                # Nothing of a failed attempt stays, the claim included: the client may retry.
-                transaction.set_rollback(True)
+                # A refused request leaves no claim, so the corrected retry runs. What the services
+                # committed on refusing it stays, exactly as without the header: a wrong
+                # second-factor code still counts against the authenticator.
+                record.delete()
         return response
 
     @staticmethod
