@@ -586,3 +586,9 @@ def test_the_tables_cover_every_person() -> None:
         assert set(row.expected) == set(PEOPLE), row
     for api_row in API_ROWS:
         assert set(api_row.expected) == set(PEOPLE), api_row
+
+
+def test_every_evaluation_url_has_a_row() -> None:
+    from procura.evaluation import urls
+
+    assert {p.name for p in urls.urlpatterns} == COVERED_URL_NAMES == {row.name for row in ROWS}
