@@ -341,7 +341,12 @@ def declaration_sign(
     problems = Problems()
     errors = problems.fields
     statement = clean_text(statement, field="statement", problems=problems, max_length=TEXT_LIMIT)
-    signed_name = clean_text(signed_name, field="signed_name", problems=problems, max_length=300)
+    signed_name = clean_text(
+        signed_name,
+        field="signed_name",
+        problems=problems,
+        max_length=200,  # the column's length
+    )
     if has_conflict and not statement:
         errors["statement"] = [_("Describe the conflict of interest: with which bidder, and how.")]
     if not signed_name:
